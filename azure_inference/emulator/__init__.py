@@ -1,0 +1,30 @@
+"""``azure_inference.emulator``: a local, deterministic emulator of the Azure AI Model Inference API.
+
+Run it with ``python -m azure_inference.emulator --port 0`` (prints its URL first), or from Python with
+:func:`run_emulator` (subprocess) / :func:`run_emulator_in_thread`, and drive it with
+:class:`EmulatorControl`. See docs/emulator.md.
+"""
+
+from __future__ import annotations
+
+from .app import create_app
+from .catalog import Catalog, ModelSpec, load_catalog_toml
+from .client import EmulatorControl, RecordedRequest
+from .config import EmulatorConfig
+from .faults import Fault
+from .testing import EmulatorHandle, EmulatorStartError, run_emulator, run_emulator_in_thread
+
+__all__ = [
+    "Catalog",
+    "EmulatorConfig",
+    "EmulatorControl",
+    "EmulatorHandle",
+    "EmulatorStartError",
+    "Fault",
+    "ModelSpec",
+    "RecordedRequest",
+    "create_app",
+    "load_catalog_toml",
+    "run_emulator",
+    "run_emulator_in_thread",
+]

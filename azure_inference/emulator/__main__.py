@@ -1,0 +1,166 @@
+"""Command line: ``python -m azure_inference.emulator`` / ``azure-inference-emulator``.
+
+Prints the base URL (``http://127.0.0.1:<port>``) as the first line of stdout once it accepts connections,
+and exits with code 0 on SIGINT or SIGTERM after a graceful shutdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import socket
+import sys
+from collections.abc import Generator, Sequence
+from contextlib import contextmanager
+from types import FrameType
+
+import uvicorn
+
+from .app import create_app
+from .catalog import MODEL_TYPES, Catalog, CatalogError, ModelSpec, load_catalog_toml, spec_from_mapping
+from .config import EmulatorConfig, parse_blocklist
+from .faults import DroppableHTTPProtocol, Fault
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (documented in docs/emulator.md)."""
+    p = argparse.ArgumentParser(
+        prog="azure-inference-emulator", description="Local emulator of the Azure AI Model Inference API."
+    )
+    p.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port; 0 picks a free one (default 8000)")
+    p.add_argument("--catalog", help="catalog TOML file (models, defaults, [emulator] settings)")
+    p.add_argument("--key", action="append", default=[], help="accepted API key (repeatable); none = open")
+    p.add_argument(
+        "--model",
+        action="append",
+        default=[],
+        metavar="NAME[=TYPE]",
+        help="add a model (capabilities all on for chat) and make it the default of its type",
+    )
+    p.add_argument("--single-model", help="serve only this model and ignore 'model' in bodies (serverless)")
+    p.add_argument(
+        "--block",
+        action="append",
+        default=[],
+        metavar="TERM[:CATEGORY]",
+        help="prompt blocklist term -> 400 content_filter",
+    )
+    p.add_argument(
+        "--block-output",
+        action="append",
+        default=[],
+        metavar="TERM[:CATEGORY]",
+        help="output blocklist term -> finish_reason content_filter",
+    )
+    p.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="JSON",
+        help='emulator-wide fault, e.g. \'{"kind": "status", "status": 429, "retry_after": 1}\'',
+    )
+    p.add_argument("--latency-ms", type=int, default=0, help="delay added to every model request")
+    p.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
+    p.add_argument("--access-log", action="store_true", help="log each request to stderr")
+    return p
+
+
+def _model_flag(value: str) -> ModelSpec:
+    name, _, mtype = value.partition("=")
+    mtype = mtype or "chat-completion"
+    if mtype not in MODEL_TYPES:
+        raise CatalogError(f"--model {value}: type must be one of {', '.join(MODEL_TYPES)}")
+    caps = dict(tools=True, json_schema=True, json_object=True, images=True) if mtype == "chat-completion" else {}
+    return spec_from_mapping(name, {"types": [mtype], **caps})
+
+
+def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
+    """Build the configuration: catalog file, then flags (flags win)."""
+    catalog = Catalog.default()
+    config = EmulatorConfig(catalog=catalog)
+    if args.catalog:
+        catalog, settings = load_catalog_toml(args.catalog)
+        config.catalog = catalog
+        config.apply_settings(settings)
+    for value in args.model:
+        spec = _model_flag(value)
+        config.catalog.add(config.catalog.models.get(spec.name, spec), make_default=True)
+    config.keys = (*config.keys, *args.key)
+    if args.single_model:
+        config.single_model = args.single_model
+    config.prompt_blocklist.update(parse_blocklist(args.block))
+    config.output_blocklist.update(parse_blocklist(args.block_output))
+    config.faults += [Fault.from_dict(json.loads(f)) for f in args.fault]
+    config.latency_ms = args.latency_ms or config.latency_ms
+    config.validate()
+    return config
+
+
+class _Server(uvicorn.Server):
+    """uvicorn server that prints the URL once listening and exits 0 on SIGINT/SIGTERM."""
+
+    def __init__(self, config: uvicorn.Config, url: str):
+        super().__init__(config)
+        self.url = url
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if not self.should_exit:
+            print(self.url, flush=True)
+
+    @contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        # uvicorn re-raises the captured signal after shutdown (exit status 130/143); an emulator stopped on
+        # purpose should exit 0, so only ask for a graceful exit.
+        def handle(sig: int, frame: FrameType | None) -> None:
+            if self.should_exit and sig == signal.SIGINT:
+                self.force_exit = True
+            self.should_exit = True
+
+        previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the emulator until SIGINT/SIGTERM; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        config = config_from_args(args)
+    except (CatalogError, ValueError, OSError) as exc:
+        print(f"azure-inference-emulator: {exc}", file=sys.stderr)
+        return 2
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((args.host, args.port))
+    except OSError as exc:
+        print(f"azure-inference-emulator: cannot bind {args.host}:{args.port}: {exc}", file=sys.stderr)
+        sock.close()
+        return 2
+    host, port = sock.getsockname()[:2]
+    url = f"http://[{host}]:{port}" if family == socket.AF_INET6 else f"http://{host}:{port}"
+    uv_config = uvicorn.Config(
+        create_app(config),
+        log_level=args.log_level,
+        access_log=args.access_log,
+        http=DroppableHTTPProtocol,
+        lifespan="off",
+        timeout_graceful_shutdown=5,
+    )
+    server = _Server(uv_config, url)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
