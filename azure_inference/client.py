@@ -1,0 +1,343 @@
+"""``InferenceClient`` and ``AsyncInferenceClient``: the only places that do I/O.
+
+Both call the same builders and parsers from ``_base_client``; they differ only in the send loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import httpx
+from typing_extensions import Unpack
+
+from ._base_client import BaseClient, PreparedRequest
+from ._requests import ChatParams, CompletionParams, EmbedParams
+from .errors import APIConnectionError, APIStatusError, APITimeoutError, RouteNotSupportedError
+from .media import ImageSource
+from .models.chat import ChatCompletions
+from .models.completions import Completions
+from .models.embeddings import EmbeddingsResult
+from .models.info import ModelInfo
+from .retry import RetryPolicy
+from .streaming import (
+    AsyncChatStream,
+    AsyncCompletionStream,
+    ChatStream,
+    CompletionStream,
+    chat_parser,
+    completion_parser,
+)
+
+__all__ = ["AsyncInferenceClient", "InferenceClient"]
+
+_LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=100, keepalive_expiry=30.0)
+
+
+class InferenceClient(BaseClient):
+    """Synchronous client for one deployment.
+
+    Args:
+        deployment: a ``Deployment``, a profile name, or ``None`` to read the environment.
+        http_client: an ``httpx.Client`` to use (not closed by us); by default one is created and owned.
+        retry_policy: backoff settings; the number of retries is ``deployment.max_retries``.
+        sleep: the function used to wait between retries (injectable for tests).
+        **overrides: ``Deployment`` fields that win over the deployment's own.
+
+    Example:
+        >>> with InferenceClient(endpoint="https://x.services.ai.azure.com/models", credential="...") as c:
+        ...     c.chat([{"role": "user", "content": "Hi"}]).content
+    """
+
+    def __init__(
+        self,
+        deployment: Any = None,
+        *,
+        http_client: httpx.Client | None = None,
+        retry_policy: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        **overrides: Any,
+    ) -> None:
+        super().__init__(deployment, retry_policy=retry_policy, **overrides)
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(timeout=self._timeout, limits=_LIMITS, follow_redirects=False)
+        self._sleep = sleep
+
+    def __enter__(self) -> InferenceClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the HTTP client if this object created it."""
+        if self._owns_http:
+            self._http.close()
+
+    # -- send loop ------------------------------------------------------------------------------------------
+
+    def _attempt(self, req: PreparedRequest, stream: bool) -> tuple[httpx.Response, bytes]:
+        deadline = time.monotonic() + req.deadline
+        req.headers.update(self._auth.headers())
+        request = self._http.build_request(
+            req.method, req.url, headers=req.headers, content=req.content, timeout=req.timeout
+        )
+        try:
+            response = self._http.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, req) from exc
+        if stream and response.status_code < 300:
+            return response, b""
+        parts = []
+        try:
+            for part in response.iter_bytes():
+                parts.append(part)
+                if time.monotonic() > deadline:
+                    raise APITimeoutError(f"{req.route} took longer than {req.deadline:g}s; raise timeout=")
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, req) from exc
+        finally:
+            response.close()
+        content = parts[0] if len(parts) == 1 else b"".join(parts)
+        if response.status_code >= 300:
+            raise self._status_error(response, content)
+        return response, content
+
+    def _send(self, req: PreparedRequest, stream: bool = False) -> tuple[httpx.Response, bytes]:
+        attempt = 0
+        while True:
+            try:
+                return self._attempt(req, stream)
+            except (APIStatusError, APIConnectionError) as err:
+                if not self._should_retry(err, attempt, self.deployment.max_retries):
+                    raise
+                attempt += 1
+                self._sleep(self._delay(err, attempt))
+
+    # -- routes ---------------------------------------------------------------------------------------------
+
+    def get_model_info(self) -> ModelInfo:
+        """``GET /info`` (cached). Raises ``RouteNotSupportedError`` where the surface has no ``/info``."""
+        req = self._info_request()
+        if req is not None:
+            try:
+                response, content = self._send(req)
+            except RouteNotSupportedError as err:
+                self._info_missing = err
+                raise
+            self._model_info = self._parse(ModelInfo, content, response)
+        assert self._model_info is not None
+        return self._model_info
+
+    def try_get_model_info(self) -> ModelInfo | None:
+        """``get_model_info()``, or None where the endpoint has no ``/info``."""
+        try:
+            return self.get_model_info()
+        except RouteNotSupportedError:
+            return None
+
+    def chat(self, messages: Sequence[Any], **params: Unpack[ChatParams]) -> ChatCompletions:
+        """``POST /chat/completions``: a whole chat completion."""
+        response, content = self._send(self._prepare_chat(messages, params, stream=False))
+        return self._parse(ChatCompletions, content, response)
+
+    def stream_chat(self, messages: Sequence[Any], **params: Unpack[ChatParams]) -> ChatStream:
+        """``POST /chat/completions`` with ``stream: true``: iterate ``ChatCompletionsChunk``s."""
+        response, _ = self._send(self._prepare_chat(messages, params, stream=True), stream=True)
+        return ChatStream(response, chat_parser())
+
+    def complete(self, prompt: str | Sequence[str], **params: Unpack[CompletionParams]) -> Completions:
+        """``POST /completions``: a legacy text completion (WIRE.md §8)."""
+        response, content = self._send(self._prepare_completion(prompt, params, stream=False))
+        return self._parse(Completions, content, response)
+
+    def stream_complete(self, prompt: str | Sequence[str], **params: Unpack[CompletionParams]) -> CompletionStream:
+        """``POST /completions`` streamed."""
+        response, _ = self._send(self._prepare_completion(prompt, params, stream=True), stream=True)
+        return CompletionStream(response, completion_parser())
+
+    def embed(self, input: str | Sequence[str], **params: Unpack[EmbedParams]) -> EmbeddingsResult:
+        """``POST /embeddings``: vectors in input order, decoded to numbers whatever the encoding."""
+        return self._embed("/embeddings", self._texts(input), params)
+
+    def embed_images(
+        self, images: Sequence[ImageSource | dict[str, Any]], **params: Unpack[EmbedParams]
+    ) -> EmbeddingsResult:
+        """``POST /images/embeddings``: each image a path, bytes, file object, data URL or ``{"image", "text"}``."""
+        return self._embed("/images/embeddings", self._images(images), params)
+
+    def _embed(self, route: str, inputs: list[Any], params: EmbedParams) -> EmbeddingsResult:
+        encoding = self._embed_encoding(params)
+        try:
+            response, content = self._send(self._prepare_embed(route, inputs, params, encoding))
+        except APIStatusError as err:
+            if not self._refused_base64(err, encoding, params):
+                raise
+            encoding = None
+            response, content = self._send(self._prepare_embed(route, inputs, params, encoding))
+        result = self._parse(EmbeddingsResult, content, response)
+        return self._decode_embeddings(result, encoding, len(inputs))
+
+
+class AsyncInferenceClient(BaseClient):
+    """Asynchronous client for one deployment; the same arguments as ``InferenceClient``.
+
+    The HTTP client it creates rides on aiohttp (through ``httpx-aiohttp``) when installed: on loopback it
+    sustains many times the calls per second of httpx's own async pool. If the event loop changes (e.g. a
+    second ``asyncio.run``), a fresh HTTP client is made for the new loop.
+    """
+
+    def __init__(
+        self,
+        deployment: Any = None,
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        retry_policy: RetryPolicy | None = None,
+        sleep: Callable[[float], Any] = asyncio.sleep,
+        **overrides: Any,
+    ) -> None:
+        super().__init__(deployment, retry_policy=retry_policy, **overrides)
+        self._injected = http_client
+        self._http: httpx.AsyncClient | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._sleep = sleep
+
+    async def __aenter__(self) -> AsyncInferenceClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the HTTP client if this object created it."""
+        http, self._http = self._http, None
+        if http is not None:
+            await http.aclose()
+
+    def _make_http(self) -> httpx.AsyncClient:
+        try:
+            from httpx_aiohttp import HttpxAiohttpClient
+        except ImportError:  # pragma: no cover - the extra is part of the default install
+            return httpx.AsyncClient(timeout=self._timeout, limits=_LIMITS, follow_redirects=False)
+        client: httpx.AsyncClient = HttpxAiohttpClient(timeout=self._timeout, limits=_LIMITS, follow_redirects=False)
+        return client
+
+    async def _client(self) -> httpx.AsyncClient:
+        if self._injected is not None:
+            return self._injected
+        loop = asyncio.get_running_loop()
+        if self._http is None or self._loop is not loop:
+            old, self._http = self._http, self._make_http()
+            self._loop = loop
+            if old is not None:
+                with contextlib.suppress(Exception):  # its loop is gone; nothing left to release there
+                    await old.aclose()
+        return self._http
+
+    # -- send loop ------------------------------------------------------------------------------------------
+
+    async def _attempt(self, req: PreparedRequest, stream: bool) -> tuple[httpx.Response, bytes]:
+        http = await self._client()
+        deadline = time.monotonic() + req.deadline
+        req.headers.update(await self._auth.aheaders())
+        request = http.build_request(req.method, req.url, headers=req.headers, content=req.content, timeout=req.timeout)
+        try:
+            response = await http.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, req) from exc
+        if stream and response.status_code < 300:
+            return response, b""
+        parts = []
+        try:
+            async for part in response.aiter_bytes():
+                parts.append(part)
+                if time.monotonic() > deadline:
+                    raise APITimeoutError(f"{req.route} took longer than {req.deadline:g}s; raise timeout=")
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, req) from exc
+        finally:
+            await response.aclose()
+        content = parts[0] if len(parts) == 1 else b"".join(parts)
+        if response.status_code >= 300:
+            raise self._status_error(response, content)
+        return response, content
+
+    async def _send(self, req: PreparedRequest, stream: bool = False) -> tuple[httpx.Response, bytes]:
+        attempt = 0
+        while True:
+            try:
+                return await self._attempt(req, stream)
+            except (APIStatusError, APIConnectionError) as err:
+                if not self._should_retry(err, attempt, self.deployment.max_retries):
+                    raise
+                attempt += 1
+                await self._sleep(self._delay(err, attempt))
+
+    # -- routes ---------------------------------------------------------------------------------------------
+
+    async def get_model_info(self) -> ModelInfo:
+        """``GET /info`` (cached). Raises ``RouteNotSupportedError`` where the surface has no ``/info``."""
+        req = self._info_request()
+        if req is not None:
+            try:
+                response, content = await self._send(req)
+            except RouteNotSupportedError as err:
+                self._info_missing = err
+                raise
+            self._model_info = self._parse(ModelInfo, content, response)
+        assert self._model_info is not None
+        return self._model_info
+
+    async def try_get_model_info(self) -> ModelInfo | None:
+        """``get_model_info()``, or None where the endpoint has no ``/info``."""
+        try:
+            return await self.get_model_info()
+        except RouteNotSupportedError:
+            return None
+
+    async def chat(self, messages: Sequence[Any], **params: Unpack[ChatParams]) -> ChatCompletions:
+        """``POST /chat/completions``: a whole chat completion."""
+        response, content = await self._send(self._prepare_chat(messages, params, stream=False))
+        return self._parse(ChatCompletions, content, response)
+
+    async def stream_chat(self, messages: Sequence[Any], **params: Unpack[ChatParams]) -> AsyncChatStream:
+        """``POST /chat/completions`` streamed: ``async for chunk in await client.stream_chat(...)``."""
+        response, _ = await self._send(self._prepare_chat(messages, params, stream=True), stream=True)
+        return AsyncChatStream(response, chat_parser())
+
+    async def complete(self, prompt: str | Sequence[str], **params: Unpack[CompletionParams]) -> Completions:
+        """``POST /completions``: a legacy text completion (WIRE.md §8)."""
+        response, content = await self._send(self._prepare_completion(prompt, params, stream=False))
+        return self._parse(Completions, content, response)
+
+    async def stream_complete(
+        self, prompt: str | Sequence[str], **params: Unpack[CompletionParams]
+    ) -> AsyncCompletionStream:
+        """``POST /completions`` streamed."""
+        response, _ = await self._send(self._prepare_completion(prompt, params, stream=True), stream=True)
+        return AsyncCompletionStream(response, completion_parser())
+
+    async def embed(self, input: str | Sequence[str], **params: Unpack[EmbedParams]) -> EmbeddingsResult:
+        """``POST /embeddings``: vectors in input order, decoded to numbers whatever the encoding."""
+        return await self._embed("/embeddings", self._texts(input), params)
+
+    async def embed_images(
+        self, images: Sequence[ImageSource | dict[str, Any]], **params: Unpack[EmbedParams]
+    ) -> EmbeddingsResult:
+        """``POST /images/embeddings``: each image a path, bytes, file object, data URL or ``{"image", "text"}``."""
+        return await self._embed("/images/embeddings", self._images(images), params)
+
+    async def _embed(self, route: str, inputs: list[Any], params: EmbedParams) -> EmbeddingsResult:
+        encoding = self._embed_encoding(params)
+        try:
+            response, content = await self._send(self._prepare_embed(route, inputs, params, encoding))
+        except APIStatusError as err:
+            if not self._refused_base64(err, encoding, params):
+                raise
+            encoding = None
+            response, content = await self._send(self._prepare_embed(route, inputs, params, encoding))
+        result = self._parse(EmbeddingsResult, content, response)
+        return self._decode_embeddings(result, encoding, len(inputs))

@@ -1,0 +1,427 @@
+"""``Deployment``: everything needed to reach one model, built in code, from the environment or a TOML profile.
+
+Switching the model behind a pipeline is a configuration change: the same code runs against
+``Deployment.from_env()``, ``Deployment.from_profile("prod")`` or ``Deployment(endpoint=..., credential=...)``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import sys
+from collections.abc import Awaitable, Callable, Mapping
+from enum import Enum
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+
+from .errors import ConfigurationError
+
+__all__ = ["DEFAULT_API_VERSIONS", "Deployment", "ExtraParameters", "Surface", "detect_surface", "load_profiles"]
+
+ExtraParameters = Literal["error", "drop", "pass-through"]
+"""What the service does with body keys the spec does not define (WIRE.md §2.2)."""
+
+TokenProvider = Callable[[], "str | Awaitable[str]"]
+
+
+class Surface(str, Enum):
+    """The API surface an endpoint speaks (DESIGN.md, "API surfaces")."""
+
+    MODEL_INFERENCE = "model-inference"
+    """Azure AI Model Inference: ``api-version`` query, ``/info``, ``extra-parameters`` header."""
+    AZURE_OPENAI = "azure-openai"
+    """Azure OpenAI deployment: ``/openai/deployments/<name>``, ``api-version`` query, no ``/info``."""
+    OPENAI_V1 = "openai-v1"
+    """Azure OpenAI / Foundry v1: ``/openai/v1``, no ``api-version``."""
+    OPENAI_COMPATIBLE = "openai-compatible"
+    """Any OpenAI-compatible server (vLLM, llama.cpp, Ollama, the emulator's ``/v1``)."""
+
+
+DEFAULT_API_VERSIONS: dict[Surface, str | None] = {
+    Surface.MODEL_INFERENCE: "2024-05-01-preview",
+    Surface.AZURE_OPENAI: "2024-10-21",
+    Surface.OPENAI_V1: None,
+    Surface.OPENAI_COMPATIBLE: None,
+}
+
+_MODEL_INFERENCE_HOSTS = (
+    ".services.ai.azure.com",
+    ".models.ai.azure.com",
+    ".inference.ai.azure.com",
+    ".inference.ml.azure.com",
+)
+_AOAI_HOSTS = (".openai.azure.com", ".cognitiveservices.azure.com")
+_ML_SCOPE = "https://ml.azure.com/.default"
+_COGNITIVE_SCOPE = "https://cognitiveservices.azure.com/.default"
+
+
+def detect_surface(endpoint: str) -> Surface:
+    """Guess the surface from the endpoint URL (pure; see the table in DESIGN.md)."""
+    parts = urlsplit(endpoint)
+    host = (parts.hostname or "").lower()
+    path = parts.path.rstrip("/").lower()
+    if path.endswith("/openai/v1") or "/openai/v1/" in path:
+        return Surface.OPENAI_V1
+    if "/openai/deployments/" in path or (host.endswith(_AOAI_HOSTS) and path in ("", "/openai")):
+        return Surface.AZURE_OPENAI
+    if path.endswith(("/models", "/api/models")) or host.endswith(_MODEL_INFERENCE_HOSTS):
+        return Surface.MODEL_INFERENCE
+    if host == "models.inference.ai.azure.com" or host.endswith(".github.ai"):
+        return Surface.MODEL_INFERENCE
+    return Surface.OPENAI_COMPATIBLE
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and any loopback address (127.0.0.0/8, ::1)."""
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class Deployment(BaseModel):
+    """One model behind one endpoint: where it is, how to authenticate, and how to talk to it.
+
+    Build it in code, with ``Deployment.from_env()`` or with ``Deployment.from_profile(name)``. Invalid
+    endpoints and missing credentials raise ``ConfigurationError`` at construction, before anything is sent.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True, extra="forbid")
+
+    endpoint: str
+    """Base URL, e.g. ``https://<res>.services.ai.azure.com/models`` or ``.../openai/deployments/<name>``."""
+    credential: SecretStr | None = Field(default=None, repr=False)
+    """API key, sent as each surface expects (``api-key`` and/or ``Authorization: Bearer``)."""
+    bearer_token: SecretStr | None = Field(default=None, repr=False)
+    """A static Entra ID (or other) bearer token."""
+    token_provider: Any = Field(default=None, repr=False)
+    """A callable returning a bearer token, sync or async; called for every request."""
+    azure_credential: Any = Field(default=None, repr=False)
+    """An azure-identity ``TokenCredential`` or ``AsyncTokenCredential``; tokens are cached and refreshed."""
+    token_scope: str | None = None
+    """Entra scope; default chosen by surface (``cognitiveservices`` or ``ml.azure.com``)."""
+    key_header: Literal["auto", "api-key", "bearer", "both"] = "auto"
+    """How an API key is sent; ``auto`` picks by surface (WIRE.md §2.1)."""
+    allow_no_credential: bool = False
+    """Allow a deployment without any credential (local servers); loopback endpoints allow it by default."""
+    allow_insecure_http: bool = False
+    """Allow sending a credential over plain ``http://`` to a host that is not loopback."""
+    surface: Surface | None = None
+    """The API surface; detected from the endpoint when not given."""
+    api_version: str | None = None
+    """``api-version`` query value; default per surface (``2024-05-01-preview`` for model-inference)."""
+    model: str | None = None
+    """Model or deployment name sent in the body (multi-model endpoints) or used in the Azure OpenAI path."""
+    extra_parameters: ExtraParameters | None = None
+    """``extra-parameters`` header mode; ``None`` sends ``pass-through`` only when extra keys are present."""
+    timeout: float = 60.0
+    """Seconds one attempt may take as a whole (connect, send, wait, read)."""
+    connect_timeout: float = 10.0
+    """Seconds to establish a connection."""
+    max_retries: int = 2
+    """Retries after the first attempt for retryable failures; 0 disables."""
+    headers: dict[str, str] = Field(default_factory=dict)
+    """Extra headers sent with every request."""
+    model_params: dict[str, Any] = Field(default_factory=dict)
+    """Default body parameters (e.g. ``temperature``) merged under each request's own."""
+    max_prompt_chars: int | None = 4_000_000
+    """Refuse prompts longer than this many characters before sending (larger than any context window)."""
+    name: str | None = None
+    """A label for this deployment (the profile name when loaded from a profile)."""
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise ConfigurationError(_explain(exc)) from None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _route_credential(cls, data: Any) -> Any:
+        # Accept credential=<TokenCredential> or credential=<callable> for convenience: route them to their fields.
+        if isinstance(data, Mapping) and "credential" in data:
+            cred = data["credential"]
+            if cred is not None and not isinstance(cred, (str, SecretStr)):
+                data = dict(data)
+                del data["credential"]
+                if hasattr(cred, "get_token"):
+                    data["azure_credential"] = cred
+                elif callable(cred):
+                    data["token_provider"] = cred
+                elif hasattr(cred, "key"):  # azure.core.credentials.AzureKeyCredential
+                    data["credential"] = SecretStr(str(cred.key))
+                else:
+                    raise ConfigurationError(
+                        f"credential must be an API key string, a TokenCredential or a token provider callable, "
+                        f"not {type(cred).__name__}"
+                    )
+        return data
+
+    @field_validator("endpoint")
+    @classmethod
+    def _check_endpoint(cls, value: str) -> str:
+        value = value.strip()
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigurationError(
+                f"endpoint {value!r} is not an http(s) URL. Give the full URL with its scheme, e.g. "
+                "'https://<resource>.services.ai.azure.com/models'."
+            )
+        if parts.query or parts.fragment:
+            raise ConfigurationError(
+                f"endpoint {value!r} has a query or fragment. Give the base URL only; set api_version separately."
+            )
+        return value.rstrip("/")
+
+    @field_validator("timeout", "connect_timeout")
+    @classmethod
+    def _check_timeout(cls, value: float) -> float:
+        if not value > 0:
+            raise ConfigurationError(f"timeouts must be positive seconds, got {value!r}")
+        return value
+
+    @field_validator("max_retries")
+    @classmethod
+    def _check_retries(cls, value: int) -> int:
+        if value < 0:
+            raise ConfigurationError(f"max_retries must be >= 0, got {value}")
+        return value
+
+    @model_validator(mode="after")
+    def _check_auth(self) -> Deployment:
+        host = urlsplit(self.endpoint).hostname or ""
+        loopback = is_loopback(host)
+        if not self.has_credential and not (self.allow_no_credential or loopback):
+            raise ConfigurationError(
+                f"no credential for {self.endpoint}. Set AZURE_INFERENCE_CREDENTIAL (an API key), pass "
+                "credential=..., or pass an azure-identity credential (credential=DefaultAzureCredential())."
+            )
+        insecure = self.endpoint.startswith("http://") and not loopback
+        if self.has_credential and insecure and not self.allow_insecure_http:
+            raise ConfigurationError(
+                f"refusing to send a credential over plain http to {host}. Use https://, or pass "
+                "allow_insecure_http=True if this network is trusted."
+            )
+        if (
+            self.resolved_surface is Surface.AZURE_OPENAI
+            and "/openai/deployments/" not in self.endpoint
+            and not self.model
+        ):
+            raise ConfigurationError(
+                f"{self.endpoint} is an Azure OpenAI resource: give the deployment name as model=..., or use the "
+                "endpoint '.../openai/deployments/<deployment>'."
+            )
+        return self
+
+    @property
+    def has_credential(self) -> bool:
+        """Whether any credential is configured."""
+        return any(
+            x is not None for x in (self.credential, self.bearer_token, self.token_provider, self.azure_credential)
+        )
+
+    @property
+    def resolved_surface(self) -> Surface:
+        """The configured surface, or the one detected from the endpoint."""
+        return self.surface or detect_surface(self.endpoint)
+
+    @property
+    def resolved_api_version(self) -> str | None:
+        """The configured ``api-version``, or the surface's default (``None``: not sent)."""
+        if self.api_version is not None:
+            return self.api_version or None
+        return DEFAULT_API_VERSIONS[self.resolved_surface]
+
+    @property
+    def base_url(self) -> str:
+        """The URL routes are appended to (the Azure OpenAI deployment path is added when missing)."""
+        surface = self.resolved_surface
+        if surface is Surface.AZURE_OPENAI and "/openai/deployments/" not in self.endpoint:
+            root = self.endpoint[: -len("/openai")] if self.endpoint.endswith("/openai") else self.endpoint
+            return f"{root}/openai/deployments/{self.model}"
+        if (
+            surface is Surface.MODEL_INFERENCE
+            and urlsplit(self.endpoint).path in ("", "/")
+            and (urlsplit(self.endpoint).hostname or "").endswith(".services.ai.azure.com")
+        ):
+            return f"{self.endpoint}/models"  # a bare Foundry resource URL: the models endpoint lives under /models
+        return self.endpoint
+
+    @property
+    def scope(self) -> str:
+        """The Entra scope used for tokens (WIRE.md §2.1, Δ2)."""
+        if self.token_scope:
+            return self.token_scope
+        host = (urlsplit(self.endpoint).hostname or "").lower()
+        if host.endswith((".models.ai.azure.com", ".inference.ml.azure.com", ".inference.ai.azure.com")):
+            return _ML_SCOPE
+        return _COGNITIVE_SCOPE
+
+    @property
+    def label(self) -> str:
+        """A short human label: the name, else model @ host."""
+        if self.name:
+            return self.name
+        host = urlsplit(self.endpoint).netloc
+        return f"{self.model or '(default model)'} @ {host}"
+
+    def with_options(self, **changes: Any) -> Deployment:
+        """A copy with some fields changed (validated again)."""
+        data = self.model_dump()
+        for secret in ("credential", "bearer_token"):
+            value = getattr(self, secret)
+            data[secret] = value.get_secret_value() if value is not None else None
+        data.update({k: v for k, v in changes.items()})
+        return Deployment(**data)
+
+    # -- constructors ---------------------------------------------------------------------------------------
+
+    @classmethod
+    def from_env(cls, prefix: str = "AZURE_INFERENCE", **overrides: Any) -> Deployment:
+        """Build from ``{prefix}_ENDPOINT``, ``_CREDENTIAL``, ``_MODEL``, ``_API_VERSION``, ``_SURFACE``.
+
+        Keyword arguments that are not ``None`` win over the environment.
+        """
+        env = os.environ
+        data: dict[str, Any] = {}
+        for key, var in (
+            ("endpoint", "ENDPOINT"),
+            ("credential", "CREDENTIAL"),
+            ("model", "MODEL"),
+            ("api_version", "API_VERSION"),
+            ("surface", "SURFACE"),
+            ("extra_parameters", "EXTRA_PARAMETERS"),
+        ):
+            value = env.get(f"{prefix}_{var}")
+            if value:
+                data[key] = value
+        data.update({k: v for k, v in overrides.items() if v is not None})
+        if "endpoint" not in data:
+            raise ConfigurationError(
+                f"no endpoint: set {prefix}_ENDPOINT (e.g. https://<resource>.services.ai.azure.com/models), "
+                f"pass endpoint=..., or choose a profile with AZURE_INFERENCE_PROFILE."
+            )
+        return cls(**data)
+
+    @classmethod
+    def from_profile(
+        cls, name: str | None = None, path: str | os.PathLike[str] | None = None, **overrides: Any
+    ) -> Deployment:
+        """Load a named profile from a TOML file (see ``load_profiles`` for the format and lookup)."""
+        profiles, source = load_profiles(path)
+        chosen = name or os.environ.get("AZURE_INFERENCE_PROFILE") or profiles.get("__default__", {}).get("name")
+        if not chosen:
+            raise ConfigurationError(f"no profile name given and no default_profile in {source}")
+        if chosen not in profiles:
+            known = ", ".join(sorted(k for k in profiles if k != "__default__")) or "none"
+            raise ConfigurationError(f"profile {chosen!r} not found in {source} (profiles: {known})")
+        data = _profile_fields(profiles[chosen], chosen, source)
+        data.setdefault("name", chosen)
+        data.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**data)
+
+    @classmethod
+    def resolve(cls, deployment: Deployment | str | None = None, **overrides: Any) -> Deployment:
+        """What every adapter calls: a ``Deployment``, a profile name, or the environment, plus overrides.
+
+        Resolution order: an explicit ``Deployment`` (with overrides applied); a profile name; the profile in
+        ``AZURE_INFERENCE_PROFILE``; else the environment variables and the given fields.
+        """
+        given = {k: v for k, v in overrides.items() if v is not None}
+        if isinstance(deployment, Deployment):
+            return deployment.with_options(**given) if given else deployment
+        if isinstance(deployment, str):
+            return cls.from_profile(deployment, **given)
+        if "endpoint" not in given and os.environ.get("AZURE_INFERENCE_PROFILE"):
+            return cls.from_profile(None, **given)
+        return cls.from_env(**given)
+
+
+def _explain(exc: ValidationError) -> str:
+    """One readable line per problem, without pydantic's boilerplate (and never the input of a secret field)."""
+    lines = []
+    for err in exc.errors(include_input=False, include_url=False):
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        loc = ".".join(str(p) for p in err["loc"])
+        if err["type"] == "extra_forbidden":
+            msg = f"unknown Deployment field {loc!r}"
+        lines.append(msg if err["type"] == "value_error" or not loc else f"{loc}: {msg}")
+    return "; ".join(lines)
+
+
+def _config_path(path: str | os.PathLike[str] | None) -> Path:
+    if path is not None:
+        return Path(path)
+    if os.environ.get("AZURE_INFERENCE_CONFIG"):
+        return Path(os.environ["AZURE_INFERENCE_CONFIG"])
+    for candidate in (Path("azure-inference.toml"), Path.home() / ".config" / "azure-inference" / "config.toml"):
+        if candidate.is_file():
+            return candidate
+    raise ConfigurationError(
+        "no profile file: set AZURE_INFERENCE_CONFIG to a TOML file, or create ./azure-inference.toml"
+    )
+
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+def _expand(value: str, where: str) -> str:
+    def sub(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(2)
+        if name in os.environ:
+            return os.environ[name]
+        if default is not None:
+            return default
+        raise ConfigurationError(f"{where} refers to ${{{name}}}, which is not set in the environment")
+
+    return _VAR.sub(sub, value)
+
+
+def _profile_fields(raw: Mapping[str, Any], name: str, source: Path) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in raw.items():
+        where = f"profile {name!r} in {source}"
+        if key == "credential_env":
+            if not isinstance(value, str) or value not in os.environ:
+                raise ConfigurationError(f"{where}: credential_env names {value!r}, which is not set")
+            data["credential"] = os.environ[value]
+        elif isinstance(value, str):
+            data[key] = _expand(value, f"{where} ({key})")
+        else:
+            data[key] = value
+    return data
+
+
+def load_profiles(path: str | os.PathLike[str] | None = None) -> tuple[dict[str, dict[str, Any]], Path]:
+    """Read profiles from TOML: ``[profiles.<name>]`` tables with ``Deployment`` fields.
+
+    The file is ``path``, else ``$AZURE_INFERENCE_CONFIG``, else ``./azure-inference.toml``, else
+    ``~/.config/azure-inference/config.toml``. Secrets should not live in the file: use
+    ``credential_env = "VAR"``; any string may use ``${VAR}`` or ``${VAR:-default}``. A top-level
+    ``default_profile = "<name>"`` names the profile used when none is asked for.
+    """
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+    source = _config_path(path)
+    try:
+        with source.open("rb") as fh:
+            doc = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigurationError(f"profile file {source} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError(f"profile file {source} is not valid TOML: {exc}") from None
+    profiles = doc.get("profiles")
+    if not isinstance(profiles, dict):
+        raise ConfigurationError(f"{source} has no [profiles.<name>] tables")
+    result: dict[str, dict[str, Any]] = {k: dict(v) for k, v in profiles.items() if isinstance(v, dict)}
+    if isinstance(doc.get("default_profile"), str):
+        result["__default__"] = {"name": doc["default_profile"]}
+    return result, source

@@ -1,0 +1,81 @@
+"""Pydantic wire models for every request and response of the Azure AI Model Inference API."""
+
+from __future__ import annotations
+
+from ._base import WireModel
+from .chat import (
+    AssistantMessage,
+    AudioContentItem,
+    ChatChoice,
+    ChatCompletions,
+    ChatCompletionsChunk,
+    ChatDelta,
+    ChatResponseMessage,
+    DeveloperMessage,
+    FunctionCall,
+    FunctionCallDelta,
+    FunctionDefinition,
+    ImageContentItem,
+    ImageUrl,
+    InputAudio,
+    StreamChoice,
+    SystemMessage,
+    TextContentItem,
+    ToolCall,
+    ToolCallDelta,
+    ToolDefinition,
+    ToolMessage,
+    UserMessage,
+)
+from .completions import CompletionChoice, Completions
+from .embeddings import (
+    EmbeddingEncoding,
+    EmbeddingItem,
+    EmbeddingsResult,
+    ImageEmbeddingInput,
+    InputType,
+    decode_embedding,
+)
+from .info import ModelInfo, ModelType, normalize_model_type
+from .usage import CompletionsUsage, CompletionTokensDetails, EmbeddingsUsage, PromptTokensDetails
+
+__all__ = [
+    "AssistantMessage",
+    "AudioContentItem",
+    "ChatChoice",
+    "ChatCompletions",
+    "ChatCompletionsChunk",
+    "ChatDelta",
+    "ChatResponseMessage",
+    "CompletionChoice",
+    "CompletionTokensDetails",
+    "Completions",
+    "CompletionsUsage",
+    "DeveloperMessage",
+    "EmbeddingEncoding",
+    "EmbeddingItem",
+    "EmbeddingsResult",
+    "EmbeddingsUsage",
+    "FunctionCall",
+    "FunctionCallDelta",
+    "FunctionDefinition",
+    "ImageContentItem",
+    "ImageEmbeddingInput",
+    "ImageUrl",
+    "InputAudio",
+    "InputType",
+    "ModelInfo",
+    "ModelType",
+    "PromptTokensDetails",
+    "StreamChoice",
+    "SystemMessage",
+    "TextContentItem",
+    "ToolCall",
+    "ToolCallDelta",
+    "ToolDefinition",
+    "ToolMessage",
+    "UserMessage",
+    "WireModel",
+    "decode_embedding",
+    "normalize_model_type",
+]

@@ -1,0 +1,13 @@
+"""The base of every wire model: tolerant of unknown fields, as WIRE.md asks of a robust client."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = ["WireModel"]
+
+
+class WireModel(BaseModel):
+    """A wire object. Unknown fields are kept (``extra="allow"``) so newer servers never break parsing."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())

@@ -1,0 +1,288 @@
+"""Streamed responses: one pure parser (SSE events → typed chunks → accumulator) and thin sync/async shells.
+
+A stream never ends quietly short: a body that stops without ``[DONE]`` and without a finish_reason, a
+malformed chunk, an error event or a broken connection raises ``StreamError`` saying how much was received.
+Retries happen before the stream object exists; once chunks flow nothing is retried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, Generic, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from .accumulate import ChatAccumulator
+from .errors import APITimeoutError, StreamError
+from .models.chat import ChatCompletions, ChatCompletionsChunk
+from .models.completions import CompletionChoice, Completions
+from .sse import SSEDecoder
+
+__all__ = ["AsyncChatStream", "AsyncCompletionStream", "ChatStream", "CompletionStream", "StreamParser"]
+
+T = TypeVar("T", bound=BaseModel)
+_DONE = b"[DONE]"
+
+
+class _CompletionAccumulator:
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.finish_reason: str | None = None
+        self.last: Completions | None = None
+        self.chunks = 0
+
+    def add(self, chunk: Completions) -> None:
+        self.chunks += 1
+        self.last = chunk
+        for choice in chunk.choices:
+            if choice.index == 0:
+                self.parts.append(choice.text)
+                self.finish_reason = choice.finish_reason or self.finish_reason
+
+    @property
+    def finished(self) -> bool:
+        return self.finish_reason is not None
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def result(self) -> Completions:
+        last = self.last or Completions()
+        return Completions(
+            id=last.id,
+            created=last.created,
+            model=last.model,
+            usage=last.usage,
+            choices=[CompletionChoice(index=0, text=self.text, finish_reason=self.finish_reason)],
+        )
+
+
+class StreamParser(Generic[T]):
+    """Bytes in, typed chunks out; folds them and checks the stream ended properly. Pure, no I/O."""
+
+    def __init__(self, model: type[T], accumulator: Any) -> None:
+        self._model = model
+        self._decoder = SSEDecoder()
+        self.accumulator = accumulator
+        self.done = False
+
+    def _fail(self, message: str, code: str | None = None) -> StreamError:
+        acc = self.accumulator
+        return StreamError(
+            f"{message} (after {acc.chunks} chunks, {len(acc.text)} characters of content)",
+            chunks_received=acc.chunks,
+            content_received=acc.text,
+            error_code=code,
+        )
+
+    def feed(self, data: bytes) -> list[T]:
+        """Decode a piece of the body into chunks (an empty list once ``[DONE]`` was seen)."""
+        out: list[T] = []
+        if self.done:
+            return out
+        for event in self._decoder.feed(data):
+            raw = event.raw
+            if raw[:6] == _DONE and raw.strip() == _DONE:
+                self.done = True
+                break
+            if event.event == "error":
+                raise self._error_event(raw)
+            try:
+                chunk = self._model.model_validate_json(raw)
+            except ValidationError:
+                raise self._fail(f"malformed stream chunk {raw[:120]!r}") from None
+            extra = chunk.__pydantic_extra__
+            if extra and "error" in extra and not getattr(chunk, "choices", None):
+                raise self._error_event(raw)  # WIRE.md §4 rule 7: an error object mid-stream
+            self.accumulator.add(chunk)
+            out.append(chunk)
+        return out
+
+    def _error_event(self, raw: bytes) -> StreamError:
+        import json
+
+        try:
+            payload = json.loads(raw)
+        except ValueError:
+            payload = {}
+        err = payload.get("error", payload) if isinstance(payload, dict) else {}
+        code = err.get("code") if isinstance(err, dict) else None
+        message = err.get("message") if isinstance(err, dict) else None
+        return self._fail(
+            f"the service sent an error mid-stream: {code or 'error'}: {message or raw[:200]!r}",
+            code=code if isinstance(code, str) else None,
+        )
+
+    def end(self) -> None:
+        """The body is over: raise unless the stream finished properly (``[DONE]`` or a finish_reason)."""
+        pending = self._decoder.end()
+        if self.done or self.accumulator.finished:
+            return
+        why = "a partial event was cut off" if pending else "no [DONE] and no finish_reason"
+        raise self._fail(f"the stream ended early: {why}")
+
+    def broken(self, exc: Exception) -> Exception:
+        """The error to raise when the connection fails mid-stream."""
+        if isinstance(exc, httpx.TimeoutException):
+            acc = self.accumulator
+            return APITimeoutError(f"the stream stalled past the read timeout (after {acc.chunks} chunks)")
+        return self._fail(f"the connection broke mid-stream ({type(exc).__name__}: {exc})")
+
+
+class _SyncStream(Generic[T]):
+    def __init__(self, response: httpx.Response, parser: StreamParser[T]) -> None:
+        self.response = response
+        self._parser = parser
+        self._iterator: Iterator[T] | None = None
+
+    @property
+    def request_id(self) -> str | None:
+        """The service's request id for this stream."""
+        headers = self.response.headers
+        value: str | None = headers.get("x-request-id") or headers.get("apim-request-id")
+        return value
+
+    def _iter(self) -> Iterator[T]:
+        try:
+            for data in self.response.iter_bytes():
+                yield from self._parser.feed(data)
+                if self._parser.done:
+                    break
+            self._parser.end()
+        except httpx.HTTPError as exc:
+            raise self._parser.broken(exc) from exc
+        finally:
+            self.response.close()
+
+    def __iter__(self) -> Iterator[T]:
+        if self._iterator is None:
+            self._iterator = self._iter()
+        return self._iterator
+
+    def __enter__(self) -> _SyncStream[T]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the connection (safe to call twice)."""
+        if self._iterator is not None:
+            self._iterator.close()  # type: ignore[attr-defined]
+        self.response.close()
+
+    def until_done(self) -> None:
+        """Consume the rest of the stream."""
+        for _ in self:
+            pass
+
+
+class _AsyncStream(Generic[T]):
+    def __init__(self, response: httpx.Response, parser: StreamParser[T]) -> None:
+        self.response = response
+        self._parser = parser
+        self._iterator: AsyncIterator[T] | None = None
+
+    @property
+    def request_id(self) -> str | None:
+        """The service's request id for this stream."""
+        headers = self.response.headers
+        value: str | None = headers.get("x-request-id") or headers.get("apim-request-id")
+        return value
+
+    async def _iter(self) -> AsyncIterator[T]:
+        try:
+            async for data in self.response.aiter_bytes():
+                for chunk in self._parser.feed(data):
+                    yield chunk
+                if self._parser.done:
+                    break
+            self._parser.end()
+        except httpx.HTTPError as exc:
+            raise self._parser.broken(exc) from exc
+        finally:
+            await self.response.aclose()
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        if self._iterator is None:
+            self._iterator = self._iter()
+        return self._iterator
+
+    async def __aenter__(self) -> _AsyncStream[T]:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Release the connection (safe to call twice, and after cancellation)."""
+        if self._iterator is not None:
+            await self._iterator.aclose()  # type: ignore[attr-defined]
+        await self.response.aclose()
+
+    async def until_done(self) -> None:
+        """Consume the rest of the stream."""
+        async for _ in self:
+            pass
+
+
+class ChatStream(_SyncStream[ChatCompletionsChunk]):
+    """A streamed chat completion: iterate chunks; ``get_final_response()`` gives the folded whole."""
+
+    @property
+    def accumulator(self) -> ChatAccumulator:
+        """The accumulator folding this stream."""
+        acc: ChatAccumulator = self._parser.accumulator
+        return acc
+
+    def get_final_response(self) -> ChatCompletions:
+        """Consume what is left and return the whole response."""
+        self.until_done()
+        return self.accumulator.result()
+
+
+class AsyncChatStream(_AsyncStream[ChatCompletionsChunk]):
+    """A streamed chat completion (async): ``async for chunk in stream``; ``await get_final_response()``."""
+
+    @property
+    def accumulator(self) -> ChatAccumulator:
+        """The accumulator folding this stream."""
+        acc: ChatAccumulator = self._parser.accumulator
+        return acc
+
+    async def get_final_response(self) -> ChatCompletions:
+        """Consume what is left and return the whole response."""
+        await self.until_done()
+        return self.accumulator.result()
+
+
+class CompletionStream(_SyncStream[Completions]):
+    """A streamed text completion."""
+
+    def get_final_response(self) -> Completions:
+        """Consume what is left and return the whole completion."""
+        self.until_done()
+        result: Completions = self._parser.accumulator.result()
+        return result
+
+
+class AsyncCompletionStream(_AsyncStream[Completions]):
+    """A streamed text completion (async)."""
+
+    async def get_final_response(self) -> Completions:
+        """Consume what is left and return the whole completion."""
+        await self.until_done()
+        result: Completions = self._parser.accumulator.result()
+        return result
+
+
+def chat_parser() -> StreamParser[ChatCompletionsChunk]:
+    """A parser for ``/chat/completions`` streams."""
+    return StreamParser(ChatCompletionsChunk, ChatAccumulator())
+
+
+def completion_parser() -> StreamParser[Completions]:
+    """A parser for ``/completions`` streams."""
+    return StreamParser(Completions, _CompletionAccumulator())

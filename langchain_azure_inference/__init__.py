@@ -1,0 +1,1 @@
+"""LangChain adapters over the shared azure_inference transport."""

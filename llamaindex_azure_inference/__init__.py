@@ -1,0 +1,1 @@
+"""LlamaIndex adapters over the shared azure_inference transport."""
