@@ -141,10 +141,9 @@ class BaseClient:
         )
         if stream:
             body["stream"] = True
-            usage = params.get("stream_usage")
-            if usage or (usage is None and self._surface in _STREAM_USAGE_SURFACES):
+            # The Model Inference spec has no stream_options: usage arrives on the last chunk there (WIRE.md §4).
+            if params.get("stream_usage") is not False and self._surface in _STREAM_USAGE_SURFACES:
                 body["stream_options"] = {"include_usage": True}
-                extra = True
         return self._prepare(
             "/chat/completions",
             body,
