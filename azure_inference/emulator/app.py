@@ -29,12 +29,13 @@ from starlette.routing import BaseRoute, Route
 from . import control, handlers
 from .catalog import CHAT, EMBEDDINGS, IMAGE_EMBEDDINGS, IMAGE_GENERATION, TEXT_GENERATION, ModelSpec
 from .config import EmulatorConfig
-from .errors import ApiError, azure_error
+from .errors import ApiError, azure_error, status_error
 from .faults import HTML_BODY, MALFORMED_JSON, Fault, drop_connection
 from .script import EmulatorState, ScriptEntry
 from .validation import API_VERSIONS, DEFAULT_SPEC
 
 log = logging.getLogger("azure_inference.emulator")
+JSON = "application/json"
 
 ROUTE_TYPES = {
     "chat": (CHAT,),
@@ -188,25 +189,20 @@ async def _parse_body(request: Request) -> tuple[Any, ApiError | None]:
 async def _before_model(call: Call) -> Response | None:
     """Apply the taken script entry / fault that answers before the model runs."""
     entry = call.entry
+    fault = call.stream_fault
     latency = call.state.config.latency_ms + (entry.latency_ms if entry is not None else 0)
+    if isinstance(entry, ScriptEntry) and fault is not None:
+        latency += fault.latency_ms
     if latency:
         await asyncio.sleep(latency / 1000)
     if isinstance(entry, ScriptEntry) and entry.kind == "error":
-        headers = {
-            "x-ms-error-code": str((entry.body or {}).get("error", {}).get("code", entry.status))
-            if isinstance((entry.body or {}).get("error"), dict)
-            else str(entry.status),
-            **entry.headers,
-        }
-        return Response(
-            json.dumps(entry.body), status_code=entry.status, headers=headers, media_type="application/json"
-        )
-    fault = call.stream_fault
+        err = (entry.body or {}).get("error")
+        code = str(err.get("code")) if isinstance(err, dict) and "code" in err else str(entry.status)
+        headers = {"x-ms-error-code": code, **entry.headers}
+        return Response(json.dumps(entry.body), status_code=entry.status, headers=headers, media_type=JSON)
     if fault is None:
         return None
     if fault.kind == "status":
-        from .errors import status_error
-
         return status_error(fault.status, fault.message, fault.response_headers()).to_response()
     if fault.kind == "drop":
         if await drop_connection(call.request.scope):
@@ -215,7 +211,7 @@ async def _before_model(call: Call) -> Response | None:
     if fault.kind == "html":
         return Response(HTML_BODY, status_code=fault.status, media_type="text/html")
     if fault.kind == "malformed_json":
-        return Response(MALFORMED_JSON, status_code=200, media_type="application/json")
+        return Response(MALFORMED_JSON, status_code=200, media_type=JSON)
     return None
 
 

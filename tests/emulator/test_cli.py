@@ -1,0 +1,120 @@
+"""The command line: URL on the first line, clean exit 0 on SIGTERM and SIGINT, config errors."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from azure_inference.emulator import EmulatorStartError, run_emulator
+from azure_inference.emulator.testing import emulator_command
+
+pytestmark = pytest.mark.e2e
+
+
+def _start(*args: str) -> tuple[subprocess.Popen[bytes], str]:
+    proc = subprocess.Popen(emulator_command(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    line = proc.stdout.readline().decode()
+    return proc, line
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_first_line_is_url_and_signal_exits_zero(sig: signal.Signals) -> None:
+    proc, line = _start()
+    try:
+        assert line.startswith("http://127.0.0.1:") and line.endswith("\n")
+        url = line.strip()
+        port = int(url.rsplit(":", 1)[1])
+        assert port > 0
+        r = httpx.get(url + "/_emulator/health", timeout=10)
+        assert r.json()["status"] == "ok"
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=15)
+        assert proc.returncode == 0, err.decode()
+        assert out == b""  # the URL was the only line
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+def test_bad_catalog_exits_2_with_message() -> None:
+    with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as fh:
+        fh.write('[models."x"]\ntype = "bogus"\n')
+    try:
+        proc = subprocess.run(emulator_command(["--catalog", fh.name]), capture_output=True, timeout=30)
+        assert proc.returncode == 2
+        assert b"unknown type" in proc.stderr
+    finally:
+        Path(fh.name).unlink()
+
+
+def test_run_emulator_reports_startup_failure_with_stderr() -> None:
+    with pytest.raises(EmulatorStartError, match="single-model"), run_emulator(single_model="missing"):
+        pass  # pragma: no cover
+
+
+def test_run_emulator_terminates_process() -> None:
+    with run_emulator("--model", "my-chat") as emu:
+        proc = emu.process
+        assert proc is not None
+        assert emu.control.config()["defaults"]["chat-completion"] == "my-chat"
+    assert proc.returncode == 0
+
+
+def test_console_entry_point_main_parses_flags() -> None:
+    from azure_inference.emulator.__main__ import build_parser, config_from_args
+
+    args = build_parser().parse_args(
+        [
+            "--key",
+            "k",
+            "--block",
+            "bomb:violence",
+            "--block-output",
+            "secret",
+            "--fault",
+            '{"kind": "status", "status": 503, "times": 1}',
+            "--model",
+            "vec=embeddings",
+            "--latency-ms",
+            "5",
+        ]
+    )
+    cfg = config_from_args(args)
+    assert cfg.keys == ("k",)
+    assert cfg.prompt_blocklist == {"bomb": "violence"} and cfg.output_blocklist == {"secret": "violence"}
+    assert cfg.faults[0].status == 503 and cfg.latency_ms == 5
+    assert cfg.catalog.defaults["embeddings"] == "vec"
+
+
+def test_sigterm_during_inflight_stream_still_exits_zero() -> None:
+    proc, line = _start("--latency-ms", "300")
+    try:
+        url = line.strip()
+        with httpx.Client(timeout=10) as client:
+            t0 = time.monotonic()
+            client.post(
+                url + "/chat/completions",
+                params={"api-version": "2025-05-01"},
+                json={"messages": [{"role": "user", "content": "x"}]},
+            )
+            assert time.monotonic() - t0 >= 0.3
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=15)
+        assert proc.returncode == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+def test_module_runs_as_python_dash_m() -> None:
+    assert emulator_command()[:3] == [sys.executable, "-m", "azure_inference.emulator"]
