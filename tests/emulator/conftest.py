@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+
 import httpx
 import pytest
-
 from emu_helpers import Emu
 
 from azure_inference.emulator import EmulatorHandle

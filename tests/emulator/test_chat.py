@@ -48,7 +48,8 @@ def _msg(r: Any) -> dict[str, Any]:
 def test_reply_is_deterministic_and_seed_changes_it(e: Emu) -> None:
     a = _msg(e.chat("Tell me about otters"))["message"]["content"]
     b = _msg(e.chat("Tell me about otters"))["message"]["content"]
-    assert a == b and "otters" in a
+    assert a == b
+    assert "otters" in a
     s1 = _msg(e.chat("Tell me about otters", seed=1))["message"]["content"]
     s2 = _msg(e.chat("Tell me about otters", seed=2))["message"]["content"]
     assert len({a, s1, s2}) == 3
@@ -78,9 +79,11 @@ def test_stop_and_max_tokens(e: Emu) -> None:
 
 def test_tool_choice_required_generates_schema_valid_arguments(e: Emu) -> None:
     choice = _msg(e.chat("What's the weather in Paris?", tools=[WEATHER, TIME], tool_choice="required"))
-    assert choice["finish_reason"] == "tool_calls" and choice["message"]["content"] is None
+    assert choice["finish_reason"] == "tool_calls"
+    assert choice["message"]["content"] is None
     (call,) = choice["message"]["tool_calls"]
-    assert call["type"] == "function" and call["id"].startswith("call_")
+    assert call["type"] == "function"
+    assert call["id"].startswith("call_")
     assert call["function"]["name"] == "get_weather"
     args = json.loads(call["function"]["arguments"])
     jsonschema.validate(args, WEATHER["function"]["parameters"])
@@ -146,7 +149,8 @@ def test_reasoning_content_and_think_tags(e: Emu) -> None:
     assert "<think>" not in msg["content"]
     msg = _msg(e.chat("Why is the sky blue?", model="DeepSeek-R1-think"))["message"]
     assert "reasoning_content" not in msg
-    assert msg["content"].startswith("<think>\nThe user asks") and "</think>\n\n" in msg["content"]
+    assert msg["content"].startswith("<think>\nThe user asks")
+    assert "</think>\n\n" in msg["content"]
     assert "reasoning_content" not in _msg(e.chat("Hi"))["message"]
 
 
@@ -174,7 +178,8 @@ def test_stream_matches_json_reply(e: Emu, prefix: str) -> None:
     r = e.chat("Tell me a long story about otters and rivers", prefix=prefix, stream=True)
     assert r.headers["content-type"].startswith("text/event-stream")
     events, done = sse_events(r)
-    assert done and len(events) > 3
+    assert done
+    assert len(events) > 3
     assert all(ev["object"] == "chat.completion.chunk" for ev in events)  # Δ WIRE.md §11.7
     assert events[0]["choices"][0]["delta"]["role"] == "assistant"
     assert fold_content(events) == full["choices"][0]["message"]["content"]
@@ -187,8 +192,10 @@ def test_stream_include_usage_sends_usage_only_chunk(e: Emu) -> None:
     r = e.chat("Hi", stream=True, stream_options={"include_usage": True})
     events, done = sse_events(r)
     assert done
-    assert events[-1]["choices"] == [] and events[-1]["usage"]["total_tokens"] > 0  # Δ WIRE.md §11.9
-    assert "usage" not in events[-2] and events[-2]["choices"][0]["finish_reason"] == "stop"
+    assert events[-1]["choices"] == []
+    assert events[-1]["usage"]["total_tokens"] > 0
+    assert "usage" not in events[-2]
+    assert events[-2]["choices"][0]["finish_reason"] == "stop"
 
 
 def test_stream_reasoning_and_tool_call_fragments(e: Emu) -> None:
@@ -198,13 +205,15 @@ def test_stream_reasoning_and_tool_call_fragments(e: Emu) -> None:
         r = e.chat(
             "weather and time in Rome? call get_weather and get_time", prefix=prefix, stream=True, tools=[WEATHER, TIME]
         )
-        events, done = sse_events(r)
+        events, _done = sse_events(r)
         frags = [tc for ev in events for c in ev["choices"] for tc in c["delta"].get("tool_calls", [])]
         by_index: dict[int, str] = {}
         for i in (0, 1):
             mine = [f for f in frags if f["index"] == i]
             first = mine[0]
-            assert first["id"] and first["type"] == "function" and first["function"]["name"]
+            assert first["id"]
+            assert first["type"] == "function"
+            assert first["function"]["name"]
             for later in mine[1:]:
                 assert ("id" not in later) if openai_style else (later["id"] == first["id"])
             by_index[i] = "".join(f["function"]["arguments"] for f in mine)
@@ -216,25 +225,30 @@ def test_images_and_audio_in_messages(e: Emu) -> None:
     image = {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA", "detail": "low"}}
     content = [{"type": "text", "text": "What is this?"}, image]
     r = e.chat([{"role": "user", "content": content}])
-    assert r.status_code == 200 and r.json()["usage"]["prompt_tokens"] == 1 + count("What is this?") + 85
+    assert r.status_code == 200
+    assert r.json()["usage"]["prompt_tokens"] == 1 + count("What is this?") + 85
     audio = {"type": "input_audio", "input_audio": {"data": "AAAA", "format": "wav"}}
     r = e.chat([{"role": "user", "content": [audio]}], model="Phi-4-multimodal-instruct", modalities=["text", "audio"])
-    assert r.status_code == 200 and r.json()["choices"][0]["message"]["audio"]["format"] == "wav"
+    assert r.status_code == 200
+    assert r.json()["choices"][0]["message"]["audio"]["format"] == "wav"
 
 
 def test_legacy_completions_json_and_stream(e: Emu) -> None:
     r = e.post("/models/completions", {"prompt": "Say something about otters", "max_tokens": 4})
     body = r.json()
-    assert body["choices"][0]["finish_reason"] == "length" and body["usage"]["completion_tokens"] == 4
+    assert body["choices"][0]["finish_reason"] == "length"
+    assert body["usage"]["completion_tokens"] == 4
     r = e.post(
         "/v1/completions",
         {"prompt": "Say something about otters", "stream": True, "model": "gpt-35-turbo-instruct"},
         api_version=None,
     )
     events, done = sse_events(r)
-    assert done and events[-1]["choices"][0]["finish_reason"] == "stop"
+    assert done
+    assert events[-1]["choices"][0]["finish_reason"] == "stop"
     text = "".join(ev["choices"][0]["text"] for ev in events)
     full = e.post(
         "/v1/completions", {"prompt": "Say something about otters", "model": "gpt-35-turbo-instruct"}, api_version=None
     ).json()
-    assert text == full["choices"][0]["text"] and "otters" in text
+    assert text == full["choices"][0]["text"]
+    assert "otters" in text

@@ -29,7 +29,8 @@ def _start(*args: str) -> tuple[subprocess.Popen[bytes], str]:
 def test_first_line_is_url_and_signal_exits_zero(sig: signal.Signals) -> None:
     proc, line = _start()
     try:
-        assert line.startswith("http://127.0.0.1:") and line.endswith("\n")
+        assert line.startswith("http://127.0.0.1:")
+        assert line.endswith("\n")
         url = line.strip()
         port = int(url.rsplit(":", 1)[1])
         assert port > 0
@@ -90,8 +91,10 @@ def test_console_entry_point_main_parses_flags() -> None:
     )
     cfg = config_from_args(args)
     assert cfg.keys == ("k",)
-    assert cfg.prompt_blocklist == {"bomb": "violence"} and cfg.output_blocklist == {"secret": "violence"}
-    assert cfg.faults[0].status == 503 and cfg.latency_ms == 5
+    assert cfg.prompt_blocklist == {"bomb": "violence"}
+    assert cfg.output_blocklist == {"secret": "violence"}
+    assert cfg.faults[0].status == 503
+    assert cfg.latency_ms == 5
     assert cfg.catalog.defaults["embeddings"] == "vec"
 
 

@@ -37,7 +37,8 @@ def test_dimensions_supported_or_422(e: Emu) -> None:
     assert len(r.json()["data"][0]["embedding"]) == 256
     r = e.post("/models/embeddings", {"input": ["x"], "model": COHERE, "dimensions": 256})
     assert r.status_code == 422
-    assert r.json()["detail"][0]["loc"] == ["body", "dimensions"] and r.json()["detail"][0]["input"] == 256
+    assert r.json()["detail"][0]["loc"] == ["body", "dimensions"]
+    assert r.json()["detail"][0]["input"] == 256
 
 
 @pytest.mark.parametrize("fmt", ["float", "base64", "int8", "uint8", "binary", "ubinary"])
@@ -54,20 +55,24 @@ def test_every_encoding_format(e: Emu, fmt: str) -> None:
         assert len(emb) == 128
         assert all((-128 <= v <= 127) if fmt == "binary" else (0 <= v <= 255) for v in emb)
     elif fmt == "int8":
-        assert all(-128 <= v <= 127 for v in emb) and len(emb) == 1024
+        assert all(-128 <= v <= 127 for v in emb)
+        assert len(emb) == 1024
     elif fmt == "uint8":
         assert all(0 <= v <= 255 for v in emb)
 
 
 def test_unsupported_encoding_and_input_type_are_422(e: Emu) -> None:
     r = e.post("/models/embeddings", {"input": ["x"], "encoding_format": "int8"})
-    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "encoding_format"]
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["body", "encoding_format"]
     r = e.post("/models/embeddings", {"input": ["x"], "input_type": "query"})
-    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "input_type"]
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["body", "input_type"]
     for itype in ("text", "query", "document"):
         assert e.post("/models/embeddings", {"input": ["x"], "model": COHERE, "input_type": itype}).status_code == 200
     r = e.post("/models/embeddings", {"input": ["x"], "encoding_format": "float16"})
-    assert r.status_code == 400 and r.json()["error"]["target"] == "encoding_format"
+    assert r.status_code == 400
+    assert r.json()["error"]["target"] == "encoding_format"
 
 
 def test_image_embeddings(e: Emu) -> None:
@@ -75,12 +80,15 @@ def test_image_embeddings(e: Emu) -> None:
     other = "data:image/png;base64," + base64.b64encode(b"another image").decode()
     body = e.post("/models/images/embeddings", {"input": [{"image": png}, {"image": other}, {"image": png}]}).json()
     v = [d["embedding"] for d in body["data"]]
-    assert v[0] == v[2] != v[1] and len(v[0]) == 1024
+    assert v[0] == v[2] != v[1]
+    assert len(v[0]) == 1024
     assert math.isclose(sum(x * x for x in v[1]), 1.0, rel_tol=1e-9)
     assert body["usage"]["prompt_tokens"] == 3
     r = e.post("/models/images/embeddings", {"input": [{"image": png, "text": "a cat"}]})
-    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "input", 0, "text"]
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["body", "input", 0, "text"]
     r = e.post("/models/images/embeddings", {"input": [{"image": png}], "encoding_format": "ubinary"})
     assert len(r.json()["data"][0]["embedding"]) == 128
     r = e.post("/models/images/embeddings", {"input": [{"text": "no image"}]})
-    assert r.status_code == 400 and "image" in r.json()["error"]["message"]
+    assert r.status_code == 400
+    assert "image" in r.json()["error"]["message"]

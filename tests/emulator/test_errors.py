@@ -32,7 +32,8 @@ def test_extra_parameters_drop_and_pass_through(e: Emu, mode: str) -> None:
 
 def test_extra_parameters_bad_value(e: Emu) -> None:
     r = e.post("/models/chat/completions", {"messages": MSGS}, headers={"extra-parameters": "explode"})
-    assert r.status_code == 400 and r.json()["error"]["code"] == "InvalidHeaderValue"
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == "InvalidHeaderValue"
 
 
 def test_stream_options_is_always_known(e: Emu) -> None:
@@ -76,7 +77,8 @@ def test_unsupported_parameter_is_422(e: Emu, model: str, extra: dict[str, Any],
     r = e.post("/models/chat/completions", {"messages": MSGS, "model": model, **extra})
     assert r.status_code == 422, r.text
     body = r.json()
-    assert body["error"]["code"] == "parameter_not_supported" and body["status"] == 422
+    assert body["error"]["code"] == "parameter_not_supported"
+    assert body["status"] == 422
     assert body["detail"][0]["loc"] == loc
     if value is not None:
         assert body["detail"][0]["input"] == value
@@ -106,7 +108,8 @@ def test_invalid_bodies_are_400_naming_the_field(e: Emu, body: dict[str, Any], t
 @pytest.mark.parametrize("raw", [b"{not json", b"[1, 2]", b"", b"\xff\xfe"])
 def test_non_json_bodies_are_400(e: Emu, raw: bytes) -> None:
     r = e.http.post(e.handle.endpoint + "/chat/completions", params={"api-version": "2025-05-01"}, content=raw)
-    assert r.status_code == 400 and r.json()["error"]["code"] in ("invalid_json", "invalid_payload")
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] in ("invalid_json", "invalid_payload")
 
 
 def test_named_tool_choice_must_exist(e: Emu) -> None:
@@ -118,7 +121,8 @@ def test_named_tool_choice_must_exist(e: Emu) -> None:
             "tool_choice": {"type": "function", "function": {"name": "g"}},
         },
     )
-    assert r.status_code == 400 and r.json()["error"]["target"] == "tool_choice"
+    assert r.status_code == 400
+    assert r.json()["error"]["target"] == "tool_choice"
 
 
 def test_context_window(e: Emu) -> None:
@@ -126,7 +130,8 @@ def test_context_window(e: Emu) -> None:
         "/models/chat/completions",
         {"messages": [{"role": "user", "content": "word " * 33_000}], "model": "Mistral-small"},
     )
-    assert r.status_code == 400 and r.json()["error"]["code"] == "context_length_exceeded"
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == "context_length_exceeded"
 
 
 def test_prompt_content_filter_is_400(e: Emu) -> None:
@@ -134,7 +139,9 @@ def test_prompt_content_filter_is_400(e: Emu) -> None:
     r = e.post("/models/chat/completions", {"messages": [{"role": "user", "content": "Say the FORBIDDEN word"}]})
     assert r.status_code == 400
     err = r.json()["error"]
-    assert err["code"] == "content_filter" and err["param"] == "prompt" and err["status"] == 400
+    assert err["code"] == "content_filter"
+    assert err["param"] == "prompt"
+    assert err["status"] == 400
     results = err["innererror"]["content_filter_result"]
     assert err["innererror"]["code"] == "ResponsibleAIPolicyViolation"
     assert results["hate"] == {"filtered": True, "severity": "high"}
@@ -157,7 +164,9 @@ def test_output_content_filter_finishes_with_content_filter(e: Emu) -> None:
         "/models/chat/completions", {"messages": [{"role": "user", "content": "Tell me about otters"}], "stream": True}
     )
     events, done = sse_events(r)
-    assert done and events[-1]["choices"][0]["finish_reason"] == "content_filter"
+    assert done
+    assert events[-1]["choices"][0]["finish_reason"] == "content_filter"
     e.control.queue_chat("scripted but filtered", content_filter="sexual")
     choice = e.post("/models/chat/completions", {"messages": MSGS}).json()["choices"][0]
-    assert choice["finish_reason"] == "content_filter" and choice["content_filter_results"]["sexual"]["filtered"]
+    assert choice["finish_reason"] == "content_filter"
+    assert choice["content_filter_results"]["sexual"]["filtered"]

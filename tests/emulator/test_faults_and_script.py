@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import httpx
@@ -33,7 +34,8 @@ def test_scripted_replies_are_fifo_and_exact(e: Emu) -> None:
     assert msg["tool_calls"] == [
         {"id": "call_1", "type": "function", "function": {"name": "lookup", "arguments": '{"q": "x"}'}}
     ]
-    assert msg["reasoning_content"] == "thinking" and body["usage"]["total_tokens"] == 3
+    assert msg["reasoning_content"] == "thinking"
+    assert body["usage"]["total_tokens"] == 3
     assert _chat(e).json()["choices"][0]["message"]["content"] != "first"  # back to deterministic
     assert e.control.script() == []
 
@@ -43,7 +45,8 @@ def test_scripted_reply_streams_and_filters_by_model_and_route(e: Emu) -> None:
     e.control.queue_chat("only completions", route="completions")
     assert _chat(e).json()["choices"][0]["message"]["content"] != "only for mistral"
     events, done = sse_events(_chat(e, model="Mistral-small", stream=True))
-    assert done and fold_content(events) == "only for mistral"
+    assert done
+    assert fold_content(events) == "only for mistral"
     r = e.post("/models/completions", {"prompt": "x"})
     assert r.json()["choices"][0]["text"] == "only completions"
 
@@ -53,10 +56,13 @@ def test_scripted_error_and_times(e: Emu) -> None:
     e.control.queue_error(400, body={"error": {"code": "custom", "message": "m"}, "extra": 1})
     for _ in range(2):
         r = _chat(e)
-        assert r.status_code == 429 and r.headers["retry-after"] == "1"
-        assert r.json()["error"]["code"] == "RateLimitExceeded" and r.headers["x-ms-error-code"] == "RateLimitExceeded"
+        assert r.status_code == 429
+        assert r.headers["retry-after"] == "1"
+        assert r.json()["error"]["code"] == "RateLimitExceeded"
+        assert r.headers["x-ms-error-code"] == "RateLimitExceeded"
     r = _chat(e)
-    assert r.status_code == 400 and r.json() == {"error": {"code": "custom", "message": "m"}, "extra": 1}
+    assert r.status_code == 400
+    assert r.json() == {"error": {"code": "custom", "message": "m"}, "extra": 1}
     assert _chat(e).status_code == 200
 
 
@@ -65,7 +71,7 @@ def test_invalid_script_is_rejected(e: Emu) -> None:
         e.control.queue({"status": 429, "bogus": 1})
     with pytest.raises(ValueError, match="unknown fault kind"):
         e.control.queue({"fault": {"kind": "explode"}})
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="html faults"):
         Fault(kind="html", status=404)
 
 
@@ -78,9 +84,11 @@ def test_request_log_records_what_was_sent(e: Emu) -> None:
     )
     log = e.control.requests()
     assert [r["path"] for r in log] == ["/models/chat/completions", "/models/info"]
-    assert log[0]["method"] == "POST" and log[0]["body"]["temperature"] == 0.2
+    assert log[0]["method"] == "POST"
+    assert log[0]["body"]["temperature"] == 0.2
     assert log[0]["query"] == "api-version=2025-05-01"
-    assert log[1]["headers"]["api-key"] == "***" and log[1]["headers"]["x-ms-client-request-id"] == "abc"
+    assert log[1]["headers"]["api-key"] == "***"
+    assert log[1]["headers"]["x-ms-client-request-id"] == "abc"
     assert log[1]["timestamp"] >= log[0]["timestamp"]
     assert [r["path"] for r in e.control.requests(path="info")] == ["/models/info"]
     e.control.clear_requests()
@@ -109,7 +117,8 @@ def test_5xx_faults_filtered_by_route(e: Emu, status: int) -> None:
     assert _chat(e).status_code == 200
     for _ in range(2):  # times unset: every matching request
         r = e.post("/models/embeddings", {"input": ["x"]})
-        assert r.status_code == status and "code" in r.json()["error"]
+        assert r.status_code == status
+        assert "code" in r.json()["error"]
     e.control.clear_faults()
     assert e.post("/models/embeddings", {"input": ["x"]}).status_code == 200
 
@@ -133,7 +142,8 @@ def test_drop_connection_gives_connection_error(e: Emu) -> None:
 def test_stream_cut_without_done(e: Emu) -> None:
     e.control.queue_fault("stream_cut", after_chunks=3)
     events, done = sse_events(_chat(e, stream=True))
-    assert not done and len(events) == 3
+    assert not done
+    assert len(events) == 3
     assert all(ev["choices"][0]["finish_reason"] is None for ev in events)
 
 
@@ -147,21 +157,24 @@ def test_malformed_chunk_then_rest(e: Emu) -> None:
     e.control.queue_fault("malformed_chunk", after_chunks=1)
     r = _chat(e, stream=True)
     lines = [ln for ln in r.text.split("\n\n") if ln]
-    assert lines[1].startswith('data: {"id"') and not lines[1].endswith("}")
+    assert lines[1].startswith('data: {"id"')
+    assert not lines[1].endswith("}")
     assert lines[-1] == "data: [DONE]"
 
 
 def test_error_event_inside_stream(e: Emu) -> None:
     e.control.queue_fault("stream_error", after_chunks=2, message="boom")
     events, done = sse_events(_chat(e, stream=True))
-    assert not done and events[-1] == {"error": {"code": "server_error", "message": "boom"}}
+    assert not done
+    assert events[-1] == {"error": {"code": "server_error", "message": "boom"}}
 
 
 @pytest.mark.parametrize("status", [200, 502])
 def test_html_body(e: Emu, status: int) -> None:
     e.control.queue_fault("html", status=status)
     r = _chat(e)
-    assert r.status_code == status and r.headers["content-type"].startswith("text/html")
+    assert r.status_code == status
+    assert r.headers["content-type"].startswith("text/html")
     assert r.text.startswith("<!DOCTYPE html>")
 
 
@@ -169,14 +182,15 @@ def test_malformed_json_body(e: Emu) -> None:
     e.control.queue_fault("malformed_json")
     r = _chat(e)
     assert r.status_code == 200
-    with pytest.raises(ValueError):
+    with pytest.raises(json.JSONDecodeError):
         r.json()
 
 
 def test_nested_embedding(e: Emu) -> None:
     e.control.queue_fault("nested_embedding", route="embeddings")
     emb = e.post("/models/embeddings", {"input": ["x"]}).json()["data"][0]["embedding"]
-    assert isinstance(emb[0], list) and len(emb[0]) == 1536
+    assert isinstance(emb[0], list)
+    assert len(emb[0]) == 1536
 
 
 def test_fault_for_one_model_only(e: Emu) -> None:

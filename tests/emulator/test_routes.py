@@ -16,15 +16,19 @@ CHAT = {"messages": [{"role": "user", "content": "Hello there"}]}
 @pytest.mark.parametrize("prefix", ["", "/models", "/api/models"])
 def test_azure_prefixes_serve_every_route(e: Emu, prefix: str) -> None:
     r = e.post(prefix + "/chat/completions", CHAT)
-    assert r.status_code == 200 and r.json()["object"] == "chat.completion"
+    assert r.status_code == 200
+    assert r.json()["object"] == "chat.completion"
     assert r.json()["model"] == "gpt-4o-mini"  # the default chat model
     r = e.post(prefix + "/embeddings", {"input": ["a b c"]})
-    assert r.status_code == 200 and r.json()["model"] == "text-embedding-3-small"
+    assert r.status_code == 200
+    assert r.json()["model"] == "text-embedding-3-small"
     assert len(r.json()["data"][0]["embedding"]) == 1536
     r = e.post(prefix + "/images/embeddings", {"input": [{"image": "data:image/png;base64,AAAA"}]})
-    assert r.status_code == 200 and r.json()["model"] == "Cohere-embed-v3-multilingual"
+    assert r.status_code == 200
+    assert r.json()["model"] == "Cohere-embed-v3-multilingual"
     r = e.post(prefix + "/completions", {"prompt": "Say hi"})
-    assert r.status_code == 200 and r.json()["object"] == "text_completion"
+    assert r.status_code == 200
+    assert r.json()["object"] == "text_completion"
     assert r.json()["model"] == "gpt-35-turbo-instruct"
     r = e.http.get(e.handle.url + prefix + "/info", params={"api-version": API})
     assert r.json() == {"model_name": "gpt-4o-mini", "model_type": "chat-completion", "model_provider_name": "OpenAI"}
@@ -50,7 +54,8 @@ def test_openai_prefixes_need_no_api_version(e: Emu, prefix: str) -> None:
         assert r.status_code == 200, (path, r.text)
     r = e.http.get(e.handle.url + prefix + "/models")
     names = [m["id"] for m in r.json()["data"]]
-    assert "gpt-4o-mini" in names and "text-embedding-3-small" in names
+    assert "gpt-4o-mini" in names
+    assert "text-embedding-3-small" in names
 
 
 def test_openai_surface_ignores_unknown_parameters(e: Emu) -> None:
@@ -61,9 +66,11 @@ def test_openai_surface_ignores_unknown_parameters(e: Emu) -> None:
 def test_deployment_path_selects_model_and_needs_api_version(e: Emu) -> None:
     url = e.handle.deployment("Mistral-small")
     r = e.http.post(url + "/chat/completions", params={"api-version": "2024-10-21"}, json=CHAT)
-    assert r.status_code == 200 and r.json()["model"] == "Mistral-small"
+    assert r.status_code == 200
+    assert r.json()["model"] == "Mistral-small"
     r = e.http.post(url + "/chat/completions", json=CHAT)
-    assert r.status_code == 400 and r.json()["error"]["code"] == "MissingApiVersionParameter"
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == "MissingApiVersionParameter"
     r = e.http.post(
         e.handle.deployment("text-embedding-3-large") + "/embeddings",
         params={"api-version": "2024-10-21"},
@@ -80,7 +87,8 @@ def test_api_version_missing_and_unknown(e: Emu) -> None:
     assert r.headers["x-ms-error-code"] == "MissingApiVersionParameter"
     assert set(r.json()["error"]) >= {"code", "message"}
     r = e.post("/models/chat/completions", CHAT, api_version="2023-01-01")
-    assert r.status_code == 400 and r.json()["error"]["code"] == "InvalidApiVersionParameter"
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == "InvalidApiVersionParameter"
     for version in ["2024-05-01-preview", "2025-04-01", "2025-05-01", "2025-05-15-preview"]:
         assert e.post("/models/chat/completions", CHAT, api_version=version).status_code == 200
 
@@ -94,14 +102,17 @@ def test_model_selection_and_unknown_model(e: Emu) -> None:
     assert r.headers["x-ms-error-code"] == "unknown_model"
     assert "no-such-model" in r.json()["error"]["message"]
     r = e.post("/models/embeddings", {"input": ["x"], "model": "gpt-4o-mini"})
-    assert r.status_code == 404 and r.json()["error"]["code"] == "OperationNotSupported"
+    assert r.status_code == 404
+    assert r.json()["error"]["code"] == "OperationNotSupported"
 
 
 def test_unknown_path_is_404_in_azure_shape(e: Emu) -> None:
     r = e.http.get(e.handle.url + "/models/nope")
-    assert r.status_code == 404 and r.json()["error"]["code"] == "NotFound"
+    assert r.status_code == 404
+    assert r.json()["error"]["code"] == "NotFound"
     r = e.http.get(e.handle.url + "/models/chat/completions")
-    assert r.status_code == 405 and r.json()["error"]["code"] == "MethodNotAllowed"
+    assert r.status_code == 405
+    assert r.json()["error"]["code"] == "MethodNotAllowed"
 
 
 def test_auth_required_when_keys_configured(keyed_emulator: EmulatorHandle, http: httpx.Client) -> None:
@@ -109,7 +120,8 @@ def test_auth_required_when_keys_configured(keyed_emulator: EmulatorHandle, http
     params = {"api-version": API}
     r = http.post(url, params=params, json=CHAT)
     assert r.status_code == 401
-    assert r.headers["x-ms-error-code"] == "Unauthorized" and r.json()["error"]["code"] == "Unauthorized"
+    assert r.headers["x-ms-error-code"] == "Unauthorized"
+    assert r.json()["error"]["code"] == "Unauthorized"
     assert http.post(url, params=params, json=CHAT, headers={"api-key": "wrong"}).status_code == 401
     assert http.post(url, params=params, json=CHAT, headers={"api-key": "test-key"}).status_code == 200
     assert http.post(url, params=params, json=CHAT, headers={"Authorization": "Bearer test-key"}).status_code == 200
