@@ -168,14 +168,16 @@ class Deployment(BaseModel):
     def _check_endpoint(cls, value: str) -> str:
         value = value.strip()
         parts = urlsplit(value)
+        # Never echo the value: a key pasted into the endpoint (arguments swapped) must not reach logs.
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigurationError(
-                f"endpoint {value!r} is not an http(s) URL. Give the full URL with its scheme, e.g. "
-                "'https://<resource>.services.ai.azure.com/models'."
+                f"endpoint is not an http(s) URL (got {_describe(value)}). Give the full URL with its scheme, "
+                "e.g. 'https://<resource>.services.ai.azure.com/models'."
             )
         if parts.query or parts.fragment:
             raise ConfigurationError(
-                f"endpoint {value!r} has a query or fragment. Give the base URL only; set api_version separately."
+                f"endpoint {parts.scheme}://{parts.hostname}{parts.path} has a query or fragment. Give the base URL "
+                "only; set api_version separately."
             )
         return value.rstrip("/")
 
@@ -218,6 +220,11 @@ class Deployment(BaseModel):
                 "endpoint '.../openai/deployments/<deployment>'."
             )
         return self
+
+    def __repr_args__(self) -> Any:
+        # Default headers may carry a key (e.g. a gateway's subscription key): mask those values.
+        for name, value in super().__repr_args__():
+            yield name, _mask_headers(value) if name == "headers" else value
 
     @property
     def has_credential(self) -> bool:
@@ -341,6 +348,22 @@ class Deployment(BaseModel):
         if "endpoint" not in given and os.environ.get("AZURE_INFERENCE_PROFILE"):
             return cls.from_profile(None, **given)
         return cls.from_env(**given)
+
+
+_SECRET_HEADERS = ("authorization", "api-key", "ocp-apim-subscription-key", "x-api-key", "cookie")
+
+
+def _describe(value: str) -> str:
+    """A description of a bad endpoint that cannot leak it: its scheme and host if any, else its length."""
+    parts = urlsplit(value)
+    if parts.scheme and parts.hostname:
+        return f"scheme {parts.scheme!r} on host {parts.hostname!r}"
+    return f"a {len(value)}-character value without an http(s):// scheme"
+
+
+def _mask_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """Headers with credential-bearing values replaced by ``***`` (for repr)."""
+    return {k: "***" if k.lower() in _SECRET_HEADERS or "key" in k.lower() else v for k, v in headers.items()}
 
 
 def _explain(exc: ValidationError) -> str:
