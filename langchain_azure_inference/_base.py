@@ -1,0 +1,146 @@
+"""Connection fields shared by the chat model, the LLM and the embeddings, and their pooled clients.
+
+Each adapter instance owns one ``InferenceClient`` and one ``AsyncInferenceClient`` per event loop, built
+lazily on first use. ``close()`` / ``aclose()`` release them; so does garbage collection, and so does the end
+of the event loop an async client was made in (see ``_close_at_loop_end``), which is what keeps throwaway
+instances (``asyncio.run`` scripts, test fixtures) from leaking aiohttp sessions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncGenerator
+from typing import Any
+
+from langchain_core.utils import from_env, secret_from_env
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
+
+from azure_inference import AsyncInferenceClient, Deployment, InferenceClient
+from azure_inference.config import ExtraParameters
+
+__all__ = ["AzureInferenceBase"]
+
+# Fields that map one-to-one onto Deployment overrides.
+_DEPLOYMENT_FIELDS = ("endpoint", "api_version", "model", "timeout", "max_retries", "extra_parameters")
+
+
+async def _close_at_loop_end(client: AsyncInferenceClient) -> AsyncGenerator[None, None]:
+    """An async generator parked at its first ``yield``: the loop finalizes it at shutdown, closing ``client``.
+
+    ``asyncio.run`` and ``asyncio.Runner`` call ``loop.shutdown_asyncgens()`` before closing the loop
+    (PEP 525), and a garbage-collected generator is closed on its loop too; either way the client's aiohttp
+    session is closed on the loop it belongs to, where closing it is possible.
+    """
+    try:
+        yield
+    finally:
+        with contextlib.suppress(Exception):
+            await client.close()
+
+
+class _Clients:
+    """The pooled clients of one adapter instance (shared by shallow copies, closed when the last goes)."""
+
+    def __init__(self) -> None:
+        self.sync: InferenceClient | None = None
+        self.aio: AsyncInferenceClient | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.guard: AsyncGenerator[None, None] | None = None
+
+    def close(self) -> None:
+        sync, self.sync = self.sync, None
+        if sync is not None:
+            sync.close()
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.close()
+
+
+class AzureInferenceBase(BaseModel):
+    """Where the model is and how to reach it: a ``Deployment``, or its fields one by one."""
+
+    model_config = ConfigDict(populate_by_name=True, protected_namespaces=(), arbitrary_types_allowed=True)
+
+    model: str | None = Field(default=None, alias="model_name")
+    """Model or deployment name sent in the body (multi-model endpoints); ``None`` on single-model endpoints."""
+    endpoint: str | None = Field(default_factory=from_env("AZURE_INFERENCE_ENDPOINT", default=None))
+    """Endpoint URL, e.g. ``https://<resource>.services.ai.azure.com/models``; from ``AZURE_INFERENCE_ENDPOINT``."""
+    api_key: SecretStr | None = Field(
+        default_factory=secret_from_env("AZURE_INFERENCE_CREDENTIAL", default=None), alias="credential"
+    )
+    """API key; from ``AZURE_INFERENCE_CREDENTIAL``. Never shown in repr or logs."""
+    azure_credential: Any = Field(default=None, exclude=True, repr=False)
+    """An azure-identity ``TokenCredential`` / ``AsyncTokenCredential`` for Entra ID auth."""
+    token_provider: Any = Field(default=None, exclude=True, repr=False)
+    """A callable (sync or async) returning a bearer token, e.g. from ``get_bearer_token_provider``."""
+    api_version: str | None = None
+    """``api-version`` query value; the surface's default when ``None``."""
+    deployment: Deployment | str | None = Field(default=None, exclude=True)
+    """A ``Deployment`` or a profile name; the individual fields given explicitly override it."""
+    timeout: float | None = None
+    """Seconds one attempt may take; the deployment's default (60) when ``None``."""
+    max_retries: int | None = None
+    """Retries of retryable failures (429, 5xx, connection errors); the deployment's default (2) when ``None``."""
+    extra_parameters: ExtraParameters | None = None
+    """``extra-parameters`` mode for keys outside the spec: ``error``, ``drop`` or ``pass-through``."""
+    http_client: Any = Field(default=None, exclude=True, repr=False)
+    """An ``httpx.Client`` to send sync requests with (not closed by us); mostly for tests."""
+    http_async_client: Any = Field(default=None, exclude=True, repr=False)
+    """An ``httpx.AsyncClient`` to send async requests with (not closed by us)."""
+
+    _clients: _Clients = PrivateAttr(default_factory=_Clients)
+    _resolved: Deployment | None = PrivateAttr(default=None)
+
+    def get_deployment(self) -> Deployment:
+        """The resolved ``Deployment`` (built once; raises ``ConfigurationError`` when incomplete)."""
+        if self._resolved is None:
+            given: dict[str, Any] = {}
+            explicit = self.model_fields_set if self.deployment is not None else None
+            for name in _DEPLOYMENT_FIELDS:
+                if explicit is None or name in explicit:
+                    given[name] = getattr(self, name)
+            if self.api_key is not None and (explicit is None or "api_key" in explicit):
+                given["credential"] = self.api_key.get_secret_value()
+            given["azure_credential"] = self.azure_credential
+            given["token_provider"] = self.token_provider
+            self._resolved = Deployment.resolve(self.deployment, **given)
+        return self._resolved
+
+    @property
+    def resolved_model(self) -> str | None:
+        """The model name in use: the ``model`` field, else the deployment's."""
+        if self.model:
+            return self.model
+        if isinstance(self.deployment, Deployment):
+            return self.deployment.model
+        return None
+
+    def _client(self) -> InferenceClient:
+        clients = self._clients
+        if clients.sync is None:
+            clients.sync = InferenceClient(self.get_deployment(), http_client=self.http_client)
+        return clients.sync
+
+    async def _aclient(self) -> AsyncInferenceClient:
+        clients = self._clients
+        loop = asyncio.get_running_loop()
+        if clients.aio is None or clients.loop is not loop:
+            client = AsyncInferenceClient(self.get_deployment(), http_client=self.http_async_client)
+            guard = _close_at_loop_end(client)
+            await guard.__anext__()
+            clients.aio, clients.loop, clients.guard = client, loop, guard
+        return clients.aio
+
+    def close(self) -> None:
+        """Close the pooled sync client (async clients: ``await aclose()``)."""
+        self._clients.close()
+
+    async def aclose(self) -> None:
+        """Close the pooled async client of the running loop, and the sync client."""
+        clients = self._clients
+        guard, clients.guard, clients.aio, clients.loop = clients.guard, None, None, None
+        if guard is not None:
+            await guard.aclose()
+        clients.close()

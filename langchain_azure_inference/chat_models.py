@@ -1,0 +1,328 @@
+"""``ChatAzureInference``: a LangChain chat model on the shared ``azure_inference`` transport."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from typing import Any, Literal
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import LanguageModelInput, ModelProfile
+from langchain_core.language_models.chat_models import BaseChatModel, LangSmithParams
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from pydantic import Field
+
+from ._base import AzureInferenceBase
+from ._convert import PROVIDER, StreamConverter, chat_result_from_wire, messages_to_wire
+from ._profiles import lookup_profile, profile_from_info
+from ._tools import (
+    StructuredMethod,
+    json_schema_format,
+    output_parser,
+    tool_choice_to_wire,
+    tools_to_wire,
+    with_parser,
+)
+
+__all__ = ["ChatAzureInference"]
+
+# Per-call keyword arguments the transport takes as they are (ChatParams); anything else goes to the body.
+_CALL_PARAMS = frozenset(
+    {
+        "model",
+        "temperature",
+        "max_tokens",
+        "top_p",
+        "seed",
+        "presence_penalty",
+        "frequency_penalty",
+        "tools",
+        "tool_choice",
+        "response_format",
+        "modalities",
+        "user_security_context",
+        "parallel_tool_calls",
+        "extra_parameters",
+        "headers",
+        "timeout",
+    }
+)
+
+
+class ChatAzureInference(AzureInferenceBase, BaseChatModel):
+    """Chat model for models deployed on Azure (Azure AI Model Inference, Azure OpenAI, OpenAI-compatible).
+
+    Configure it with a ``Deployment`` or profile name (``deployment="prod"``), with the fields below, or
+    from ``AZURE_INFERENCE_ENDPOINT`` / ``AZURE_INFERENCE_CREDENTIAL``. Switching deployment is a configuration
+    change, also through ``configurable_fields``.
+
+    Example:
+        >>> llm = ChatAzureInference(endpoint="https://res.services.ai.azure.com/models", model="gpt-4o-mini")
+        >>> llm.invoke("Hello").content  # doctest: +SKIP
+    """
+
+    temperature: float | None = None
+    """Sampling temperature; ``0`` is sent, ``None`` is not."""
+    max_tokens: int | None = Field(default=None, alias="max_completion_tokens")
+    """Maximum tokens to generate."""
+    top_p: float | None = None
+    """Nucleus sampling probability mass."""
+    stop: list[str] | None = Field(default=None, alias="stop_sequences")
+    """Stop sequences (an empty list sends none)."""
+    seed: int | None = None
+    """Seed for best-effort deterministic sampling."""
+    presence_penalty: float | None = None
+    """Penalty for tokens already present."""
+    frequency_penalty: float | None = None
+    """Penalty proportional to token frequency."""
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Extra model parameters put in the body; the ``extra_parameters`` mode says what the service does with them."""
+    streaming: bool = False
+    """Stream internally even for ``invoke`` (callbacks get tokens as they come)."""
+    stream_usage: bool = True
+    """Ask for usage on streams (``stream_options`` where the surface has it) and report it on the last chunk."""
+    think_tags: tuple[str, str] | None = ("<think>", "</think>")
+    """Tags around reasoning inside ``content`` (e.g. some DeepSeek-R1 deployments), split out into
+    ``reasoning_content``, streaming-safe; ``None`` leaves content untouched."""
+
+    @property
+    def _llm_type(self) -> str:
+        return "azure-inference-chat"
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        """Serializable with ``dumpd``; the API key is stored as a secret reference."""
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        """``["langchain_azure_inference", "chat_models"]``."""
+        return ["langchain_azure_inference", "chat_models"]
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        """The API key comes from ``AZURE_INFERENCE_CREDENTIAL`` when deserialized."""
+        return {"api_key": "AZURE_INFERENCE_CREDENTIAL"}
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        # No I/O at construction: the table by name only. fetch_profile() consults /info explicitly.
+        return lookup_profile(self.resolved_model)
+
+    def fetch_profile(self) -> ModelProfile | None:
+        """Ask ``/info`` which model this is (once; cached) and set ``profile`` from the known-model table.
+
+        A profile the user gave is kept. Where the endpoint has no ``/info``, the name-based profile stays.
+        """
+        if self.profile is None:
+            info = self._client().try_get_model_info()
+            if info is not None:
+                self.profile = profile_from_info(info.model_name, info.model_type)
+        return self.profile
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model": self.resolved_model, "endpoint": self.endpoint, **self._default_params()}
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = LangSmithParams(
+            ls_provider=PROVIDER,
+            ls_model_name=kwargs.get("model") or self.resolved_model or "unknown",
+            ls_model_type="chat",
+        )
+        if self.temperature is not None:
+            params["ls_temperature"] = self.temperature
+        if self.max_tokens is not None:
+            params["ls_max_tokens"] = self.max_tokens
+        if stop or self.stop:
+            params["ls_stop"] = stop or self.stop
+        return params
+
+    # -- request ------------------------------------------------------------------------------------------
+
+    def _default_params(self) -> dict[str, Any]:
+        params = {
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "top_p": self.top_p,
+            "seed": self.seed,
+            "presence_penalty": self.presence_penalty,
+            "frequency_penalty": self.frequency_penalty,
+        }
+        return {k: v for k, v in params.items() if v is not None}
+
+    def _params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The transport's keyword parameters for one call: fields, then per-call overrides."""
+        params = self._default_params()
+        extra = dict(self.model_kwargs)
+        for key, value in kwargs.items():
+            if key == "stream_usage" or value is None:
+                continue
+            if key in _CALL_PARAMS:
+                params[key] = value
+            else:
+                extra[key] = value
+        stops = stop if stop is not None else self.stop
+        if stops:
+            params["stop"] = list(stops)
+        if extra:
+            params["extra_body"] = extra
+        return params
+
+    # -- calls --------------------------------------------------------------------------------------------
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        response = self._client().chat(messages_to_wire(messages), **self._params(stop, kwargs))
+        return chat_result_from_wire(response, self.think_tags)
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        client = await self._aclient()
+        response = await client.chat(messages_to_wire(messages), **self._params(stop, kwargs))
+        return chat_result_from_wire(response, self.think_tags)
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        usage = kwargs.get("stream_usage", self.stream_usage)
+        params = self._params(stop, kwargs)
+        converter = StreamConverter(self.think_tags)
+        with self._client().stream_chat(messages_to_wire(messages), stream_usage=usage, **params) as stream:
+            for wire in stream:
+                chunk = converter.feed(wire)
+                if chunk is not None:
+                    if run_manager:
+                        run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                    yield chunk
+        last = converter.finish()
+        if not usage:
+            last.message.usage_metadata = None  # type: ignore[attr-defined]
+        if run_manager:
+            run_manager.on_llm_new_token(last.text, chunk=last)
+        yield last
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        usage = kwargs.get("stream_usage", self.stream_usage)
+        params = self._params(stop, kwargs)
+        converter = StreamConverter(self.think_tags)
+        client = await self._aclient()
+        async with await client.stream_chat(messages_to_wire(messages), stream_usage=usage, **params) as stream:
+            async for wire in stream:
+                chunk = converter.feed(wire)
+                if chunk is not None:
+                    if run_manager:
+                        await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                    yield chunk
+        last = converter.finish()
+        if not usage:
+            last.message.usage_metadata = None  # type: ignore[attr-defined]
+        if run_manager:
+            await run_manager.on_llm_new_token(last.text, chunk=last)
+        yield last
+
+    # -- tools and structured output ----------------------------------------------------------------------
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: dict[str, Any] | str | bool | None = None,
+        strict: bool | None = None,
+        parallel_tool_calls: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools (dicts, pydantic models, functions, ``BaseTool``s) to the model.
+
+        Args:
+            tools: the tools the model may call.
+            tool_choice: ``"auto"``, ``"none"``, ``"any"``/``"required"``/``True`` (must call one), or a tool name.
+            strict: ask the service to make arguments match the schema exactly (where supported).
+            parallel_tool_calls: allow several calls in one turn (sent as an extra parameter).
+            **kwargs: more per-call parameters.
+        """
+        wire = tools_to_wire(tools, strict=strict)
+        choice = tool_choice_to_wire(tool_choice, wire)
+        if choice is not None:
+            kwargs["tool_choice"] = choice
+        if parallel_tool_calls is not None:
+            kwargs["parallel_tool_calls"] = parallel_tool_calls
+        return super().bind(tools=wire, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type | None = None,
+        *,
+        method: StructuredMethod | None = None,
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, Any]:
+        """A runnable whose output follows ``schema`` (a pydantic model, TypedDict or JSON-schema dict).
+
+        Args:
+            schema: the output schema (may be ``None`` only with ``method="json_mode"``).
+            method: ``json_schema`` (the default where the model supports it), ``function_calling`` (the
+                default for other tool-calling models) or ``json_mode`` (``json_object``; say in the prompt
+                which keys you want).
+            include_raw: return ``{"raw", "parsed", "parsing_error"}`` instead of raising on a parse error.
+            strict: strict schema adherence, where the service supports it.
+            **kwargs: must be empty.
+        """
+        if kwargs:
+            raise ValueError(f"unexpected arguments: {sorted(kwargs)}")
+        method = method or self._default_structured_method()
+        if schema is None and method != "json_mode":
+            raise ValueError(f"schema is required for method={method!r}")
+        tool_name = None
+        if method == "function_calling":
+            tool = tools_to_wire([schema], strict=strict)[0]  # type: ignore[list-item]
+            tool_name = tool["function"]["name"]
+            llm = self.bind_tools(
+                [schema],  # type: ignore[list-item]
+                tool_choice=tool_name,
+                strict=strict,
+                ls_structured_output_format={"kwargs": {"method": method}, "schema": tool},
+            )
+        elif method == "json_schema":
+            fmt = json_schema_format(schema, strict)
+            llm = self.bind(
+                response_format=fmt,
+                ls_structured_output_format={"kwargs": {"method": method}, "schema": fmt["json_schema"]["schema"]},
+            )
+        elif method == "json_mode":
+            llm = self.bind(
+                response_format={"type": "json_object"},
+                ls_structured_output_format={"kwargs": {"method": method}, "schema": schema},
+            )
+        else:
+            raise ValueError(f"method must be json_schema, function_calling or json_mode, not {method!r}")
+        return with_parser(llm, output_parser(schema, method, tool_name), include_raw)
+
+    def _default_structured_method(self) -> Literal["json_schema", "function_calling"]:
+        profile = self.profile or {}
+        if profile.get("structured_output", False):
+            return "json_schema"
+        return "function_calling"
+
