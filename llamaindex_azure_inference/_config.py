@@ -1,0 +1,130 @@
+"""Deployment fields shared by ``AzureInference`` and ``AzureInferenceEmbedding``, and the client pool.
+
+Both adapters accept ``deployment=`` (a ``Deployment`` or a profile name) or the individual fields; either way
+``Deployment.resolve`` turns them into one ``Deployment``, so switching the model behind a pipeline is a
+configuration change. Clients are built on first use, one sync and one async per instance, and closed by
+``close()`` / ``aclose()``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr
+
+from azure_inference import AsyncInferenceClient, Deployment, InferenceClient
+from azure_inference.config import ExtraParameters
+
+__all__ = ["DeploymentFields"]
+
+
+class DeploymentFields(BaseModel):
+    """Where the model is and how to reach it (mixed into both adapters)."""
+
+    endpoint: str | None = Field(
+        default=None,
+        description="Base URL, e.g. https://<resource>.services.ai.azure.com/models; env AZURE_INFERENCE_ENDPOINT.",
+    )
+    credential: SecretStr | None = Field(
+        default=None,
+        description="API key; env AZURE_INFERENCE_CREDENTIAL. Never shown in repr or logs.",
+        repr=False,
+        exclude=True,
+    )
+    azure_credential: Any = Field(
+        default=None,
+        description="An azure-identity TokenCredential / AsyncTokenCredential for Entra ID auth.",
+        repr=False,
+        exclude=True,
+    )
+    token_provider: Any = Field(
+        default=None,
+        description="A callable returning a bearer token (sync or async), called per request.",
+        repr=False,
+        exclude=True,
+    )
+    deployment: Deployment | str | None = Field(
+        default=None,
+        description="A Deployment, or the name of a profile in the TOML profile file; fields given here override it.",
+        exclude=True,
+    )
+    model: str | None = Field(
+        default=None, description="Model or deployment name (sent as 'model' on multi-model endpoints)."
+    )
+    api_version: str | None = Field(default=None, description="api-version query value; default per surface.")
+    extra_parameters: ExtraParameters | None = Field(
+        default=None,
+        description="extra-parameters header mode for keys outside the spec: 'error', 'drop' or 'pass-through'.",
+    )
+    timeout: float | None = Field(default=None, description="Seconds one attempt may take; default 60.")
+    max_retries: int | None = Field(default=None, description="Retries after the first attempt; default 2.")
+    http_client: Any = Field(
+        default=None,
+        description="An httpx.Client to send sync requests with (tests, proxies); not closed by us.",
+        exclude=True,
+        repr=False,
+    )
+    async_http_client: Any = Field(
+        default=None,
+        description="An httpx.AsyncClient to send async requests with; not closed by us.",
+        exclude=True,
+        repr=False,
+    )
+
+    _deployment: Deployment | None = PrivateAttr(default=None)
+    _client: InferenceClient | None = PrivateAttr(default=None)
+    _aclient: AsyncInferenceClient | None = PrivateAttr(default=None)
+
+    def resolved_deployment(self) -> Deployment:
+        """The ``Deployment`` this object talks to (built once from the fields, a profile or the environment)."""
+        if self._deployment is None:
+            overrides: dict[str, Any] = {
+                "endpoint": self.endpoint,
+                "credential": self.credential.get_secret_value() if self.credential is not None else None,
+                "azure_credential": self.azure_credential,
+                "token_provider": self.token_provider,
+                "model": self.model,
+                "api_version": self.api_version,
+                "extra_parameters": self.extra_parameters,
+                "timeout": self.timeout,
+                "max_retries": self.max_retries,
+            }
+            self._deployment = Deployment.resolve(self.deployment, **overrides)
+        return self._deployment
+
+    @property
+    def client(self) -> InferenceClient:
+        """The pooled synchronous transport client (built on first use)."""
+        if self._client is None:
+            self._client = InferenceClient(self.resolved_deployment(), http_client=self.http_client)
+        return self._client
+
+    @property
+    def async_client(self) -> AsyncInferenceClient:
+        """The pooled asynchronous transport client (built on first use)."""
+        if self._aclient is None:
+            self._aclient = AsyncInferenceClient(self.resolved_deployment(), http_client=self.async_http_client)
+        return self._aclient
+
+    @property
+    def model_label(self) -> str | None:
+        """The configured model name, from the fields or the deployment, without building clients."""
+        if self.model:
+            return self.model
+        dep = self.deployment
+        if isinstance(dep, Deployment):
+            return dep.model
+        return self._deployment.model if self._deployment is not None else None
+
+    def close(self) -> None:
+        """Close the sync client's connections (the async one needs ``await aclose()``)."""
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    async def aclose(self) -> None:
+        """Close both clients' connections."""
+        self.close()
+        aclient, self._aclient = self._aclient, None
+        if aclient is not None:
+            await aclient.close()

@@ -1,0 +1,106 @@
+"""Fold a chat stream into LlamaIndex ``ChatResponse``s, one per meaningful chunk. Pure, no I/O.
+
+Each response carries the whole message so far (text, reasoning, tool calls) and the new text in ``delta``.
+Tool-call deltas are folded by the transport's ``ChatAccumulator`` (by index, or by id where the service sends
+no index, WIRE.md §4 Δ8), so no call and no argument fragment is lost; while a call streams its arguments are
+kept as text, and they become a dict on the chunk that finishes the message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llama_index.core.base.llms.types import ChatMessage, ChatResponse, MessageRole, TextBlock, ThinkingBlock
+
+from azure_inference import ChatAccumulator, ThinkSplitter
+from azure_inference.models.chat import ChatCompletionsChunk
+
+from ._convert import from_wire_tool_calls, usage_kwargs
+
+__all__ = ["StreamFolder"]
+
+
+class StreamFolder:
+    """Turns ``ChatCompletionsChunk``s into ``ChatResponse``s; ``add`` per chunk, ``finish`` at the end.
+
+    Args:
+        split_think: move ``<think>…</think>`` text out of the content into a ``ThinkingBlock``.
+    """
+
+    def __init__(self, *, split_think: bool = True) -> None:
+        self.accumulator = ChatAccumulator()
+        self._splitter = ThinkSplitter() if split_think else None
+        self._content: list[str] = []
+        self._thinking: list[str] = []
+        self._tool_calls: list[Any] = []
+        self.finish_reason: str | None = None
+
+    def add(self, chunk: ChatCompletionsChunk) -> ChatResponse | None:
+        """Fold one chunk; return the response to yield, or None when the chunk changed nothing visible."""
+        touched = self.accumulator.add(chunk)
+        text, thinking = "", ""
+        for choice in chunk.choices:
+            if choice.index != 0:
+                continue  # LlamaIndex responses carry one message: the first choice
+            delta = choice.delta
+            if delta.reasoning_content:
+                thinking += delta.reasoning_content
+            if delta.content:
+                if self._splitter is not None:
+                    shown, hidden = self._splitter.feed(delta.content)
+                    text += shown
+                    thinking += hidden
+                else:
+                    text += delta.content
+            if choice.finish_reason:
+                self.finish_reason = choice.finish_reason
+        finished_now = any(c.finish_reason for c in chunk.choices if c.index == 0)
+        if finished_now and self._splitter is not None:
+            shown, hidden = self._splitter.flush()
+            text += shown
+            thinking += hidden
+        if touched or finished_now:
+            final = self.accumulator.result()
+            message = final.choices[0].message if final.choices else None
+            self._tool_calls = list(message.tool_calls or ()) if message is not None else []
+        if not (text or thinking or touched or finished_now or chunk.usage is not None):
+            return None
+        return self._response(text, thinking, chunk)
+
+    def finish(self) -> ChatResponse | None:
+        """After the last chunk: release text held back by the ``<think>`` splitter, if any."""
+        if self._splitter is None:
+            return None
+        text, thinking = self._splitter.flush()
+        if not (text or thinking):
+            return None
+        return self._response(text, thinking, None)
+
+    def _response(self, text: str, thinking: str, chunk: ChatCompletionsChunk | None) -> ChatResponse:
+        if not self._content and (self._thinking or thinking):
+            text = text.lstrip()  # the blank line after </think> is layout, not content
+        if text:
+            self._content.append(text)
+        if thinking:
+            self._thinking.append(thinking)
+        blocks: list[Any] = []
+        if self._thinking:
+            blocks.append(ThinkingBlock(content="".join(self._thinking)))
+        content = "".join(self._content)
+        if content or not self._tool_calls:
+            blocks.append(TextBlock(text=content))
+        blocks.extend(from_wire_tool_calls(self._tool_calls, complete=self.finish_reason is not None))
+        extra: dict[str, Any] = usage_kwargs(self.accumulator.usage)
+        if thinking:
+            extra["thinking_delta"] = thinking  # FunctionAgent forwards this as AgentStream.thinking_delta
+        if self.finish_reason:
+            extra["finish_reason"] = self.finish_reason
+        raw: dict[str, Any] = chunk.model_dump(exclude_none=True) if chunk is not None else {}
+        if self.accumulator.usage is not None:
+            raw["usage"] = self.accumulator.usage.model_dump(exclude_none=True)
+        return ChatResponse(
+            message=ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks),
+            delta=text,
+            raw=raw,
+            additional_kwargs=extra,
+        )

@@ -1,0 +1,456 @@
+"""``AzureInference``: a LlamaIndex ``FunctionCallingLLM`` over the shared ``azure_inference`` transport.
+
+It converts LlamaIndex messages with ``_convert``, sends them with the pooled ``InferenceClient`` /
+``AsyncInferenceClient``, and converts the replies back; streams are folded by ``_stream.StreamFolder``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Generator, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from llama_index.core.base.llms.generic_utils import (
+    achat_to_completion_decorator,
+    astream_chat_to_completion_decorator,
+    chat_to_completion_decorator,
+    stream_chat_to_completion_decorator,
+)
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseAsyncGen,
+    CompletionResponseGen,
+    LLMMetadata,
+    MessageRole,
+    ToolCallBlock,
+)
+from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
+from llama_index.core.llms.function_calling import FunctionCallingLLM
+from llama_index.core.llms.llm import ToolSelection
+from llama_index.core.prompts import PromptTemplate
+from llama_index.core.types import PydanticProgramMode
+from pydantic import BaseModel, Field, PrivateAttr, model_validator
+
+from azure_inference import ContentFilterError
+from azure_inference.models.chat import ChatCompletions
+
+from ._config import DeploymentFields
+from ._convert import (
+    from_wire_chat_response,
+    from_wire_completion_response,
+    to_wire_messages,
+    to_wire_tool_choice,
+    to_wire_tools,
+    tool_selections,
+)
+from ._models import ModelCaps, lookup_model
+from ._stream import StreamFolder
+from ._structured import json_schema_format
+
+if TYPE_CHECKING:
+    from llama_index.core.tools.types import BaseTool
+
+__all__ = ["AzureInference"]
+
+Model = TypeVar("Model", bound=BaseModel)
+
+DEFAULT_CONTEXT_WINDOW = 128_000
+"""Context window assumed for a model we do not know (set ``context_window`` to override)."""
+
+# Keyword arguments LlamaIndex passes down through chat(**kwargs) that are not model parameters.
+_NOT_MODEL_PARAMS = frozenset({"formatted", "error_on_no_tool_call", "error_on_tool_error", "verbose"})
+_CHAT_PARAMS = frozenset(
+    {
+        "model",
+        "temperature",
+        "max_tokens",
+        "top_p",
+        "stop",
+        "seed",
+        "presence_penalty",
+        "frequency_penalty",
+        "tools",
+        "tool_choice",
+        "response_format",
+        "parallel_tool_calls",
+        "modalities",
+        "user_security_context",
+        "extra_parameters",
+        "headers",
+        "timeout",
+    }
+)
+_COMPLETION_PARAMS = frozenset(
+    {"model", "temperature", "max_tokens", "top_p", "stop", "seed", "presence_penalty", "frequency_penalty"}
+) | {"extra_parameters", "headers", "timeout"}
+
+
+class AzureInference(DeploymentFields, FunctionCallingLLM):
+    """Chat models deployed on Azure (AI Model Inference, Azure OpenAI, OpenAI v1, OpenAI-compatible servers).
+
+    Every LlamaIndex message part the wire can carry is sent (text, images, audio, tool calls and results);
+    replies come back with reasoning as a ``ThinkingBlock`` and tool calls as ``ToolCallBlock``s, and
+    streamed tool calls are folded whole. ``metadata`` never calls the network.
+
+    Example:
+        >>> llm = AzureInference(endpoint="https://<res>.services.ai.azure.com/models", model="gpt-4o-mini")
+        >>> llm.complete("Say hi").text  # doctest: +SKIP
+    """
+
+    temperature: float | None = Field(default=None, description="Sampling temperature; None leaves the default.")
+    max_tokens: int | None = Field(default=None, description="Largest completion, in tokens.")
+    top_p: float | None = Field(default=None, description="Nucleus sampling probability mass.")
+    seed: int | None = Field(default=None, description="Seed for best-effort deterministic sampling.")
+    stop: list[str] | None = Field(default=None, description="Sequences that end the completion.")
+    additional_kwargs: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Extra model parameters merged into every request body (alias model_kwargs). Keys outside "
+        "the spec are sent with the extra-parameters header (pass-through unless extra_parameters says otherwise).",
+    )
+    context_window: int | None = Field(
+        default=None, description="Prompt + completion tokens; default from the known-model table, else 128000."
+    )
+    is_function_calling: bool | None = Field(
+        default=None,
+        description="Whether the model accepts tools; default from the known-model table, else True.",
+    )
+    supports_json_schema: bool | None = Field(
+        default=None,
+        description="Whether the model accepts response_format json_schema (used by structured_predict); "
+        "default from the known-model table, else False (function calling is used instead).",
+    )
+    text_generation: bool | None = Field(
+        default=None,
+        description="Serve complete() on /completions (a text-generation model such as gpt-35-turbo-instruct); "
+        "default from the known-model table.",
+    )
+    split_think_tags: bool = Field(
+        default=True, description="Move <think>...</think> reasoning out of the content into a ThinkingBlock."
+    )
+    raise_on_content_filter: bool = Field(
+        default=True,
+        description="Raise ContentFilterError when the service filtered the completion (finish_reason "
+        "content_filter) instead of returning the partial text.",
+    )
+
+    _seen_model: str | None = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _model_kwargs_alias(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "model_kwargs" in data:
+            data = dict(data)
+            data["additional_kwargs"] = {**data.pop("model_kwargs"), **(data.get("additional_kwargs") or {})}
+        return data
+
+    @classmethod
+    def class_name(cls) -> str:
+        """The LlamaIndex component name."""
+        return "AzureInference"
+
+    # -- metadata -------------------------------------------------------------------------------------------
+
+    @property
+    def caps(self) -> ModelCaps | None:
+        """What the known-model table says about this model (None when unknown). No network call."""
+        return lookup_model(self.model_label or self._seen_model)
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        """Context window, output budget and capabilities: fields first, then the known-model table."""
+        caps = self.caps
+        fc = self.is_function_calling if self.is_function_calling is not None else (caps.tools if caps else True)
+        num_output = self.max_tokens or (caps.num_output if caps else None) or 4096
+        return LLMMetadata(
+            context_window=self.context_window or (caps.context_window if caps else DEFAULT_CONTEXT_WINDOW),
+            num_output=num_output,
+            is_chat_model=True,
+            is_function_calling_model=fc,
+            model_name=self.model_label or self._seen_model or "unknown",
+            system_role=MessageRole.SYSTEM,
+        )
+
+    def _json_schema_ok(self) -> bool:
+        if self.supports_json_schema is not None:
+            return self.supports_json_schema
+        caps = self.caps
+        return bool(caps and caps.json_schema)
+
+    def _is_text_generation(self) -> bool:
+        if self.text_generation is not None:
+            return self.text_generation
+        caps = self.caps
+        return bool(caps and caps.text_generation)
+
+    # -- request building -----------------------------------------------------------------------------------
+
+    def _params(self, kwargs: dict[str, Any], allowed: frozenset[str] = _CHAT_PARAMS) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "top_p": self.top_p,
+            "seed": self.seed,
+            "stop": self.stop,
+        }
+        extra = dict(self.additional_kwargs)
+        for key, value in kwargs.items():
+            if key in _NOT_MODEL_PARAMS:
+                continue
+            if key in allowed:
+                params[key] = value
+            elif key == "extra_body":
+                extra.update(value or {})
+            else:
+                extra[key] = value  # an extra model parameter, e.g. top_k
+        if extra:
+            params["extra_body"] = extra
+        return {k: v for k, v in params.items() if v is not None}
+
+    def _finish(self, result: ChatCompletions) -> ChatResponse:
+        if result.model and not self._seen_model:
+            self._seen_model = result.model
+        choice = result.choices[0] if result.choices else None
+        if choice is not None and choice.finish_reason == "content_filter":
+            self._filtered(choice.content_filter_results, choice.message.content or "")
+        return from_wire_chat_response(result, split_think=self.split_think_tags)
+
+    def _filtered(self, categories: dict[str, Any] | None, partial: str) -> None:
+        if not self.raise_on_content_filter:
+            return
+        names = [k for k, v in (categories or {}).items() if isinstance(v, dict) and v.get("filtered")]
+        which = f" (categories: {', '.join(names)})" if names else ""
+        raise ContentFilterError(
+            f"the service's content filter cut the completion{which} after {len(partial)} characters; "
+            "rephrase the prompt, or set raise_on_content_filter=False to get the partial text",
+            status_code=200,
+            error_code="content_filter",
+            categories=categories,
+        )
+
+    def _check_stream(self, folder: StreamFolder, response: ChatResponse) -> None:
+        if folder.finish_reason == "content_filter":
+            result = folder.accumulator.result()
+            choice = result.choices[0] if result.choices else None
+            self._filtered(choice.content_filter_results if choice else None, response.message.content or "")
+        if folder.accumulator.model and not self._seen_model:
+            self._seen_model = folder.accumulator.model
+
+    # -- chat -----------------------------------------------------------------------------------------------
+
+    @llm_chat_callback()
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        """Send the conversation; return the whole reply."""
+        return self._chat(messages, **kwargs)
+
+    def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        return self._finish(self.client.chat(to_wire_messages(messages), **self._params(kwargs)))
+
+    @llm_chat_callback()
+    async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        """Async ``chat``."""
+        return await self._achat(messages, **kwargs)
+
+    async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        wire = to_wire_messages(messages)
+        return self._finish(await self.async_client.chat(wire, **self._params(kwargs)))
+
+    @llm_chat_callback()
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        """Stream the reply: each response holds the message so far and the new text in ``delta``."""
+        return self._stream_chat(messages, **kwargs)
+
+    def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        wire, params = to_wire_messages(messages), self._params(kwargs)
+
+        def gen() -> Generator[ChatResponse, None, None]:
+            folder = StreamFolder(split_think=self.split_think_tags)
+            with self.client.stream_chat(wire, **params) as stream:
+                for chunk in stream:
+                    response = folder.add(chunk)
+                    if response is not None:
+                        self._check_stream(folder, response)
+                        yield response
+            tail = folder.finish()
+            if tail is not None:
+                yield tail
+
+        return gen()
+
+    @llm_chat_callback()
+    async def astream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
+        """Async ``stream_chat``: ``async for response in await llm.astream_chat(messages)``."""
+        return self._astream_chat(messages, **kwargs)
+
+    def _astream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
+        wire, params = to_wire_messages(messages), self._params(kwargs)
+
+        async def gen() -> AsyncGenerator[ChatResponse, None]:
+            folder = StreamFolder(split_think=self.split_think_tags)
+            async with await self.async_client.stream_chat(wire, **params) as stream:
+                async for chunk in stream:
+                    response = folder.add(chunk)
+                    if response is not None:
+                        self._check_stream(folder, response)
+                        yield response
+            tail = folder.finish()
+            if tail is not None:
+                yield tail
+
+        return gen()
+
+    # -- complete -------------------------------------------------------------------------------------------
+
+    @llm_completion_callback()
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        """Complete a prompt: on ``/completions`` for text-generation models, else as a one-message chat."""
+        if self._is_text_generation():
+            result = self.client.complete(prompt, **self._params(kwargs, _COMPLETION_PARAMS))
+            return from_wire_completion_response(result)
+        return chat_to_completion_decorator(self._chat)(prompt, **kwargs)
+
+    @llm_completion_callback()
+    async def acomplete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        """Async ``complete``."""
+        if self._is_text_generation():
+            result = await self.async_client.complete(prompt, **self._params(kwargs, _COMPLETION_PARAMS))
+            return from_wire_completion_response(result)
+        return await achat_to_completion_decorator(self._achat)(prompt, **kwargs)
+
+    @llm_completion_callback()
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        """Stream a completion; each response has the text so far and ``delta``."""
+        if not self._is_text_generation():
+            return stream_chat_to_completion_decorator(self._stream_chat)(prompt, **kwargs)
+        params = self._params(kwargs, _COMPLETION_PARAMS)
+
+        def gen() -> Generator[CompletionResponse, None, None]:
+            text = ""
+            with self.client.stream_complete(prompt, **params) as stream:
+                for chunk in stream:
+                    delta = "".join(c.text for c in chunk.choices if c.index == 0)
+                    text += delta
+                    yield CompletionResponse(text=text, delta=delta, raw=chunk.model_dump(exclude_none=True))
+
+        return gen()
+
+    @llm_completion_callback()
+    async def astream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseAsyncGen:
+        """Async ``stream_complete``."""
+        if not self._is_text_generation():
+            return await astream_chat_to_completion_decorator(self._astream_chat_coro)(prompt, **kwargs)
+        params = self._params(kwargs, _COMPLETION_PARAMS)
+
+        async def gen() -> AsyncGenerator[CompletionResponse, None]:
+            text = ""
+            async with await self.async_client.stream_complete(prompt, **params) as stream:
+                async for chunk in stream:
+                    delta = "".join(c.text for c in chunk.choices if c.index == 0)
+                    text += delta
+                    yield CompletionResponse(text=text, delta=delta, raw=chunk.model_dump(exclude_none=True))
+
+        return gen()
+
+    async def _astream_chat_coro(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
+        return self._astream_chat(messages, **kwargs)
+
+    # -- tools ----------------------------------------------------------------------------------------------
+
+    def _prepare_chat_with_tools(
+        self,
+        tools: Sequence[BaseTool],
+        user_msg: str | ChatMessage | None = None,
+        chat_history: list[ChatMessage] | None = None,
+        verbose: bool = False,
+        allow_parallel_tool_calls: bool = False,
+        tool_required: bool = False,
+        tool_choice: str | dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """The ``chat`` arguments for a tool-calling turn: messages, tool definitions and ``tool_choice``."""
+        messages = list(chat_history or [])
+        if user_msg is not None:
+            messages.append(
+                ChatMessage(role=MessageRole.USER, content=user_msg) if isinstance(user_msg, str) else user_msg
+            )
+        prepared: dict[str, Any] = {"messages": messages, **kwargs}
+        if tools:
+            prepared["tools"] = to_wire_tools(tools)
+            prepared["tool_choice"] = to_wire_tool_choice(tool_choice, tool_required)
+        return prepared
+
+    def _validate_chat_with_tools_response(
+        self,
+        response: ChatResponse,
+        tools: Sequence[BaseTool],
+        allow_parallel_tool_calls: bool = False,
+        **kwargs: Any,
+    ) -> ChatResponse:
+        """Keep only the first tool call unless parallel calls were allowed (as LlamaIndex agents expect)."""
+        if allow_parallel_tool_calls:
+            return response
+        calls = [b for b in response.message.blocks if isinstance(b, ToolCallBlock)]
+        if len(calls) > 1:
+            first = calls[0]
+            response.message.blocks = [
+                b for b in response.message.blocks if not isinstance(b, ToolCallBlock) or b is first
+            ]
+        return response
+
+    def get_tool_calls_from_response(
+        self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any
+    ) -> list[ToolSelection]:
+        """The tool calls of a response; lenient with partial arguments on intermediate stream chunks."""
+        return tool_selections(response, error_on_no_tool_call=error_on_no_tool_call)
+
+    # -- structured output ----------------------------------------------------------------------------------
+
+    def _native_structured(self) -> bool:
+        return self.pydantic_program_mode == PydanticProgramMode.DEFAULT and self._json_schema_ok()
+
+    def structured_predict(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Model:
+        """A pydantic object from the prompt: native ``json_schema`` output where the model supports it, else
+        LlamaIndex's function-calling program."""
+        if not self._native_structured():
+            result: Model = super().structured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
+            return result
+        messages = self._get_messages(prompt, **prompt_args)
+        response = self.chat(messages, response_format=json_schema_format(output_cls), **(llm_kwargs or {}))
+        return output_cls.model_validate_json(response.message.content or "")
+
+    async def astructured_predict(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Model:
+        """Async ``structured_predict``."""
+        if not self._native_structured():
+            aresult: Model = await super().astructured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
+            return aresult
+        messages = self._get_messages(prompt, **prompt_args)
+        response = await self.achat(messages, response_format=json_schema_format(output_cls), **(llm_kwargs or {}))
+        return output_cls.model_validate_json(response.message.content or "")
+
+    # -- lifecycle ------------------------------------------------------------------------------------------
+
+    def __enter__(self) -> AzureInference:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> AzureInference:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
