@@ -1,0 +1,175 @@
+"""``AzureInferenceLLM``: text completion (``POST /completions``, WIRE.md §8) as a LangChain ``BaseLLM``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import BaseLLM
+from langchain_core.outputs import Generation, GenerationChunk, LLMResult
+from pydantic import Field
+
+from ._base import AzureInferenceBase
+from ._convert import PROVIDER
+
+__all__ = ["AzureInferenceLLM"]
+
+_CALL_PARAMS = frozenset(
+    {"model", "temperature", "max_tokens", "top_p", "seed", "presence_penalty", "frequency_penalty", "timeout"}
+)
+
+
+class AzureInferenceLLM(AzureInferenceBase, BaseLLM):
+    """Text-completion model on ``/completions`` (e.g. ``gpt-35-turbo-instruct``).
+
+    Example:
+        >>> llm = AzureInferenceLLM(endpoint="http://127.0.0.1:8000/models", model="gpt-35-turbo-instruct")
+        >>> llm.invoke("Once upon a time")  # doctest: +SKIP
+    """
+
+    temperature: float | None = None
+    """Sampling temperature; ``0`` is sent, ``None`` is not."""
+    max_tokens: int | None = None
+    """Maximum tokens to generate."""
+    top_p: float | None = None
+    """Nucleus sampling probability mass."""
+    stop: list[str] | None = None
+    """Stop sequences."""
+    seed: int | None = None
+    """Seed for best-effort determinism."""
+    presence_penalty: float | None = None
+    """Penalty for tokens already present."""
+    frequency_penalty: float | None = None
+    """Penalty proportional to token frequency."""
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Extra body parameters (see ``extra_parameters``)."""
+
+    @property
+    def _llm_type(self) -> str:
+        return "azure-inference-completions"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model": self.resolved_model, "endpoint": self.endpoint, **self._defaults()}
+
+    def _defaults(self) -> dict[str, Any]:
+        params = {
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "top_p": self.top_p,
+            "seed": self.seed,
+            "presence_penalty": self.presence_penalty,
+            "frequency_penalty": self.frequency_penalty,
+        }
+        return {k: v for k, v in params.items() if v is not None}
+
+    def _params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        params = self._defaults()
+        extra = dict(self.model_kwargs)
+        for key, value in kwargs.items():
+            if value is not None:
+                (params if key in _CALL_PARAMS else extra)[key] = value
+        stops = stop if stop is not None else self.stop
+        if stops:
+            params["stop"] = list(stops)
+        if extra:
+            params["extra_body"] = extra
+        return params
+
+    @staticmethod
+    def _result(texts: list[tuple[str, str | None]], usage: dict[str, int], model: str) -> LLMResult:
+        generations = [[Generation(text=t, generation_info={"finish_reason": f})] for t, f in texts]
+        return LLMResult(
+            generations=generations,
+            llm_output={"token_usage": usage, "model_name": model, "model_provider": PROVIDER},
+        )
+
+    def _generate(
+        self,
+        prompts: list[str],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> LLMResult:
+        client, params = self._client(), self._params(stop, kwargs)
+        texts, usage, model = [], _Usage(), ""
+        for prompt in prompts:  # one request per prompt: the spec's prompt arrays are not served everywhere
+            result = client.complete(prompt, **params)
+            choice = result.choices[0] if result.choices else None
+            texts.append((choice.text if choice else "", choice.finish_reason if choice else None))
+            usage.add(result.usage)
+            model = model or result.model
+        return self._result(texts, usage.totals, model)
+
+    async def _agenerate(
+        self,
+        prompts: list[str],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> LLMResult:
+        import asyncio
+
+        client, params = await self._aclient(), self._params(stop, kwargs)
+        results = await asyncio.gather(*(client.complete(p, **params) for p in prompts))
+        usage, texts = _Usage(), []
+        for result in results:
+            choice = result.choices[0] if result.choices else None
+            texts.append((choice.text if choice else "", choice.finish_reason if choice else None))
+            usage.add(result.usage)
+        return self._result(texts, usage.totals, results[0].model if results else "")
+
+    def _stream(
+        self,
+        prompt: str,
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[GenerationChunk]:
+        with self._client().stream_complete(prompt, **self._params(stop, kwargs)) as stream:
+            for part in stream:
+                chunk = _chunk(part)
+                if chunk is not None:
+                    if run_manager:
+                        run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                    yield chunk
+
+    async def _astream(
+        self,
+        prompt: str,
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[GenerationChunk]:
+        client = await self._aclient()
+        async with await client.stream_complete(prompt, **self._params(stop, kwargs)) as stream:
+            async for part in stream:
+                chunk = _chunk(part)
+                if chunk is not None:
+                    if run_manager:
+                        await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                    yield chunk
+
+
+class _Usage:
+    def __init__(self) -> None:
+        self.totals = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
+
+    def add(self, usage: Any) -> None:
+        if usage is not None:
+            for key in self.totals:
+                self.totals[key] += getattr(usage, key, 0) or 0
+
+
+def _chunk(part: Any) -> GenerationChunk | None:
+    choice = part.choices[0] if part.choices else None
+    info: dict[str, Any] = {}
+    if choice is not None and choice.finish_reason:
+        info["finish_reason"] = choice.finish_reason
+    if part.usage is not None:
+        info["token_usage"] = part.usage.model_dump(exclude_none=True)
+    text = choice.text if choice is not None else ""
+    if not text and not info:
+        return None
+    return GenerationChunk(text=text, generation_info=info or None)
