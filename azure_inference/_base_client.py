@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
+from urllib.parse import quote
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -45,6 +47,7 @@ __all__ = ["BaseClient", "PreparedRequest"]
 log = logging.getLogger("azure_inference")
 M = TypeVar("M", bound=BaseModel)
 
+_REQUEST_ID_HEADERS = ("x-request-id", "apim-request-id", "x-ms-request-id")
 _STREAM_USAGE_SURFACES = (Surface.AZURE_OPENAI, Surface.OPENAI_V1, Surface.OPENAI_COMPATIBLE)
 
 
@@ -127,7 +130,7 @@ class BaseClient:
         if route == "/info" and self.deployment.model and self._surface is Surface.MODEL_INFERENCE:
             version = self.deployment.resolved_api_version or ""
             if version >= "2025-04-01":  # WIRE.md §7: S25+ take ?model= on multi-model endpoints
-                url += f"&model={self.deployment.model}"
+                url += f"&model={quote(self.deployment.model, safe='')}"
         if timeout is not None:
             tmo = httpx.Timeout(timeout, connect=min(self.deployment.connect_timeout, timeout))
         else:
@@ -257,7 +260,8 @@ class BaseClient:
         )
         if response.status_code == 404 and response.request.url.path.endswith("/info"):
             err = RouteNotSupportedError(
-                f"/info route not supported by this endpoint ({err.message})",
+                f"/info route not supported by this endpoint (404 {err.error_code or ''}); use try_get_model_info() "
+                "to treat the model details as unknown, or set them in configuration",
                 status_code=404,
                 request_id=err.request_id,
                 body=err.body,
@@ -287,11 +291,31 @@ class BaseClient:
     def _transport_error(self, exc: httpx.HTTPError, request: PreparedRequest) -> APIConnectionError:
         where = f"{request.method} {request.url.split('?')[0]}"
         if isinstance(exc, httpx.TimeoutException) and not _dropped(exc):
-            return APITimeoutError(
-                f"{where} timed out after {request.deadline:g}s ({type(exc).__name__}); raise timeout= or retry later",
-                url=where,
+            if isinstance(exc, httpx.ConnectTimeout):
+                what = f"could not connect within {request.timeout.connect:g}s; check the endpoint and network"
+            else:
+                what = f"timed out after {request.deadline:g}s ({type(exc).__name__}); raise timeout= or retry later"
+            return APITimeoutError(f"{where} {what}", url=where)
+        cause = exc.__cause__ if _dropped(exc) else exc
+        detail = f"{type(cause).__name__}: {cause}" if str(cause) else type(cause).__name__
+        return APIConnectionError(
+            f"{where} failed before a response ({detail}); check the endpoint, or retry later", url=where
+        )
+
+    def _log_response(self, req: PreparedRequest, status: int | str, started: float, headers: Any = None) -> None:
+        """One DEBUG line per attempt: method, path, status, elapsed time, request id; never headers or bodies."""
+        if log.isEnabledFor(logging.DEBUG):
+            rid = None
+            if headers is not None:
+                rid = next((headers.get(h) for h in _REQUEST_ID_HEADERS if headers.get(h)), None)
+            log.debug(
+                "%s %s -> %s in %.1f ms (request id %s)",
+                req.method,
+                req.url.split("?")[0],
+                status,
+                (time.perf_counter() - started) * 1000,
+                rid or req.headers.get("x-ms-client-request-id"),
             )
-        return APIConnectionError(f"{where} failed: {type(exc).__name__}: {exc or 'connection error'}", url=where)
 
     def _should_retry(self, err: Exception, attempt: int, max_retries: int) -> bool:
         if attempt >= max_retries:
@@ -310,6 +334,10 @@ class BaseClient:
 
 
 def _dropped(exc: BaseException) -> bool:
-    """httpx-aiohttp maps a dropped connection to ConnectTimeout; see through it to the real cause."""
+    """True when httpx-aiohttp reported a dropped connection as a timeout.
+
+    httpx-aiohttp maps every ``aiohttp.ClientConnectionError`` (server disconnected, connection reset or
+    refused) to ``httpx.ConnectTimeout``; only aiohttp's own timeout errors are real timeouts.
+    """
     cause = exc.__cause__
-    return cause is not None and "Disconnected" in type(cause).__name__
+    return cause is not None and type(cause).__module__.startswith("aiohttp") and not isinstance(cause, TimeoutError)

@@ -85,10 +85,13 @@ class InferenceClient(BaseClient):
         request = self._http.build_request(
             req.method, req.url, headers=req.headers, content=req.content, timeout=req.timeout
         )
+        started = time.perf_counter()
         try:
             response = self._http.send(request, stream=True)
         except httpx.HTTPError as exc:
+            self._log_response(req, type(exc).__name__, started)
             raise self._transport_error(exc, req) from exc
+        self._log_response(req, response.status_code, started, response.headers)
         if stream and response.status_code < 300:
             return response, b""
         parts = []
@@ -244,10 +247,13 @@ class AsyncInferenceClient(BaseClient):
         deadline = time.monotonic() + req.deadline
         req.headers.update(await self._auth.aheaders())
         request = http.build_request(req.method, req.url, headers=req.headers, content=req.content, timeout=req.timeout)
+        started = time.perf_counter()
         try:
             response = await http.send(request, stream=True)
         except httpx.HTTPError as exc:
+            self._log_response(req, type(exc).__name__, started)
             raise self._transport_error(exc, req) from exc
+        self._log_response(req, response.status_code, started, response.headers)
         if stream and response.status_code < 300:
             return response, b""
         parts = []

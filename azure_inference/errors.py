@@ -280,14 +280,19 @@ _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
     429: RateLimitError,
 }
 
-_HINTS: dict[type[APIStatusError], str] = {
-    AuthenticationError: "check the credential (AZURE_INFERENCE_CREDENTIAL) and that it belongs to this endpoint",
-    NotFoundError: "check the endpoint URL, the route for this surface and the model or deployment name",
-    UnsupportedParameterError: (
-        "remove the parameter, or set extra_parameters='drop' to have the service ignore unknown ones"
+_HINTS: dict[int, str] = {
+    400: "check the parameters against what this model supports; the service's message says what it rejected",
+    401: "check the credential (AZURE_INFERENCE_CREDENTIAL) and that it belongs to this endpoint",
+    403: (
+        "the credential is valid but lacks access: for Entra ID, grant the 'Cognitive Services User' role on the "
+        "resource; for a key, check it belongs to this resource"
     ),
-    RateLimitError: "slow down, raise max_retries, or ask for more quota",
+    404: "check the endpoint URL, the route for this surface and the model or deployment name",
+    413: "the request is too large; send fewer or shorter inputs",
+    422: "remove the parameter, or set extra_parameters='drop' to have the service ignore unknown ones",
+    429: "slow down, raise max_retries, or ask for more quota",
 }
+_SERVER_HINT = "the service failed; retries are automatic (max_retries), so retry later or check the service health"
 
 
 def error_from_response(
@@ -319,13 +324,16 @@ def error_from_response(
         "headers": dict(headers),
     }
     cls = _STATUS_ERRORS.get(status_code, ServerError if status_code >= 500 else APIStatusError)
-    prefix = f"{status_code} {code + ': ' if code else ''}{message}"
+    prefix = f"{status_code} {code + ': ' if code else ''}{message.strip().rstrip('.')}"
+    hint = _HINTS.get(status_code, _SERVER_HINT if status_code >= 500 else None)
+    fix = f" Fix: {hint}." if hint else ""
     categories = _content_filter_categories(obj) if status_code == 400 else {}
     if status_code == 400 and (code == "content_filter" or categories):
         filtered = [k for k, v in categories.items() if isinstance(v, Mapping) and v.get("filtered")]
         which = f" (categories: {', '.join(filtered)})" if filtered else ""
         return ContentFilterError(
-            f"{prefix}{which}. The prompt was blocked by the content filter; rephrase it.",
+            f"{prefix}{which}. The prompt was blocked by the content filter. Fix: rephrase the prompt or the "
+            "retrieved context, or adjust the deployment's content filter.",
             categories=categories,
             **common,
         )
@@ -340,11 +348,8 @@ def error_from_response(
             for p in problems
         )
         what = f" Unsupported: {named}." if named else ""
-        return UnsupportedParameterError(
-            f"{prefix}.{what} Fix: {_HINTS[UnsupportedParameterError]}.", params=problems, **common
-        )
+        return UnsupportedParameterError(f"{prefix}.{what}{fix}", params=problems, **common)
     if cls is RateLimitError:
         wait = f" The service asked to retry after {retry_after:g}s." if retry_after is not None else ""
-        return RateLimitError(f"{prefix}.{wait} Fix: {_HINTS[RateLimitError]}.", retry_after=retry_after, **common)
-    hint = _HINTS.get(cls)
-    return cls(f"{prefix}" + (f". Fix: {hint}." if hint else ""), **common)
+        return RateLimitError(f"{prefix}.{wait}{fix}", retry_after=retry_after, **common)
+    return cls(f"{prefix}.{fix}", **common)
