@@ -155,28 +155,44 @@ def _object(schema: Mapping[str, Any], hints: Hints, root: Mapping[str, Any], de
     return out
 
 
+def _isnum(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
 def _number(schema: Mapping[str, Any], integer: bool) -> int | float:
-    low = schema.get("minimum")
-    high = schema.get("maximum")
-    ex_low = schema.get("exclusiveMinimum")
-    ex_high = schema.get("exclusiveMaximum")
-    if isinstance(ex_low, (int, float)) and not isinstance(ex_low, bool):
-        low = ex_low + (1 if integer else 0.5) if low is None or ex_low >= low else low
-    if isinstance(ex_high, (int, float)) and not isinstance(ex_high, bool):
-        high = ex_high - (1 if integer else 0.5) if high is None or ex_high <= high else high
-    value: float = 1
-    if low is not None and value < low:
-        value = low
-    if high is not None and value > high:
-        value = high if low is None else (low + high) / 2
-    multiple = schema.get("multipleOf")
-    if isinstance(multiple, (int, float)) and multiple > 0:
-        value = multiple * max(1, round(value / multiple))
-        if high is not None and value > high:
-            value = multiple * (high // multiple)
+    lo, hi = schema.get("minimum"), schema.get("maximum")
+    lo = lo if _isnum(lo) else None
+    hi = hi if _isnum(hi) else None
+    lo_strict = hi_strict = False
+    xlo, xhi = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
+    if _isnum(xlo) and (lo is None or xlo >= lo):
+        lo, lo_strict = xlo, True
+    if _isnum(xhi) and (hi is None or xhi <= hi):
+        hi, hi_strict = xhi, True
     if integer:
-        return math.ceil(value) if low is not None and value < low + 1 else int(value)
-    return float(value)
+        if lo is not None:
+            lo = math.floor(lo) + 1 if lo_strict else math.ceil(lo)
+        if hi is not None:
+            hi = math.ceil(hi) - 1 if hi_strict else math.floor(hi)
+    elif lo_strict or hi_strict:
+        if lo is not None and hi is not None:
+            mid = (lo + hi) / 2
+            lo, hi = (mid if lo_strict else lo), (mid if hi_strict else hi)
+        elif lo is not None:
+            lo += 1
+        elif hi is not None:
+            hi -= 1
+    value: float = 1
+    if lo is not None:
+        value = max(value, lo)
+    if hi is not None:
+        value = min(value, hi)
+    multiple = schema.get("multipleOf")
+    if isinstance(multiple, (int, float)) and not isinstance(multiple, bool) and multiple > 0:
+        value = multiple * math.ceil(value / multiple)
+        if hi is not None and value > hi:
+            value = multiple * math.floor(hi / multiple)
+    return int(value) if integer else float(value)
 
 
 def _string(schema: Mapping[str, Any], hints: Hints, name: str) -> str:
