@@ -1,0 +1,81 @@
+"""``python -m demo`` (what ``make demo`` runs): the whole product on the bundled emulator or a real deployment.
+
+Exit codes: 0 when every step passed, 1 when one failed, 130 on Ctrl-C, 143 on SIGTERM. The emulator is
+stopped in every case.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from collections.abc import Sequence
+from contextlib import ExitStack
+from types import FrameType
+
+from .backend import choose_profiles, describe, open_backend, profiles_path
+from .console import Console
+from .pipeline import run_pipeline, step_count
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m demo",
+        description="Run LangChain and LlamaIndex pipelines on the bundled emulator (or AZURE_INFERENCE_ENDPOINT).",
+    )
+    p.add_argument("--profile", help="chat profile of the main run (default: AZURE_INFERENCE_PROFILE, or 'emulator')")
+    p.add_argument(
+        "--second-profile", help="profile of the switch step (default: DEMO_SECOND_PROFILE, or 'emulator-v1')"
+    )
+    p.add_argument("--no-color", action="store_true", help="plain output even on a terminal")
+    return p
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    # SystemExit unwinds the with-blocks, so the emulator subprocess is stopped as on Ctrl-C.
+    raise SystemExit(128 + signum)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the demo; returns the exit code."""
+    args = _parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    first, second = choose_profiles(args.profile, args.second_profile)
+    console = Console(step_count(second is not None), color=False if args.no_color else None)
+    console.title("azure-inference-adapters demo: LangChain and LlamaIndex on Azure-deployed models")
+    console.print(f"profiles: {profiles_path()}  (main: {first}, switch: {second or 'skipped'})")
+    stopped = "Emulator stopped."
+    code = 0
+    try:
+        with ExitStack() as stack:
+            with console.step("Start the backend") as record:
+                backend = stack.enter_context(open_backend(args.profile, args.second_profile))
+                if backend.emulator is not None:
+                    process = backend.emulator.process
+                    console.info("emulator", f"{backend.emulator.url}  (pid {process.pid if process else '-'})")
+                else:
+                    console.info("live", "AZURE_INFERENCE_ENDPOINT is set: the demo uses your deployment")
+                    stopped = "Done."
+                for role, target in (("main", backend.first), ("switch", backend.second)):
+                    if target is not None:
+                        console.info(role, f"profile {target.profile!r}")
+                        console.info("", f"  chat        {describe(target.chat)}")
+                        console.info("", f"  embeddings  {describe(target.embeddings)}")
+                record.served_by.append("bundled emulator" if backend.emulator is not None else "your deployment")
+            run_pipeline(console, backend)
+    except KeyboardInterrupt:
+        console.print("\nInterrupted.")
+        code = 130
+    except SystemExit as exc:
+        console.print("\nTerminated.")
+        code = exc.code if isinstance(exc.code, int) else 1
+    except Exception as exc:
+        console.print(f"\nThe demo failed: {type(exc).__name__}: {exc}")
+        code = 1
+    console.summary()
+    console.print(stopped)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
