@@ -1,1 +1,32 @@
-"""LlamaIndex adapters over the shared azure_inference transport."""
+"""LlamaIndex integration for models deployed on Azure, over the shared ``azure_inference`` transport.
+
+- ``AzureInference``: a ``FunctionCallingLLM`` (chat, streaming, tools, agents, structured output).
+- ``AzureInferenceEmbedding``: a ``MultiModalEmbedding`` (text and image embeddings).
+
+Both take ``deployment=`` (a ``Deployment`` or a profile name) or the individual fields, and read
+``AZURE_INFERENCE_ENDPOINT`` / ``AZURE_INFERENCE_CREDENTIAL`` when nothing is given.
+"""
+
+from __future__ import annotations
+
+from azure_inference import (
+    ContentFilterError,
+    Deployment,
+    InferenceError,
+    UnsupportedParameterError,
+)
+
+from ._models import ModelCaps, lookup_model
+from .embeddings import AzureInferenceEmbedding
+from .llm import AzureInference
+
+__all__ = [
+    "AzureInference",
+    "AzureInferenceEmbedding",
+    "ContentFilterError",
+    "Deployment",
+    "InferenceError",
+    "ModelCaps",
+    "UnsupportedParameterError",
+    "lookup_model",
+]

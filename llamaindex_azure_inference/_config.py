@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field, PrivateAttr, SecretStr
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, model_validator
 
 from azure_inference import AsyncInferenceClient, Deployment, InferenceClient
 from azure_inference.config import ExtraParameters
@@ -70,6 +70,23 @@ class DeploymentFields(BaseModel):
         exclude=True,
         repr=False,
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _route_credential(cls, data: Any) -> Any:
+        # credential=<TokenCredential> or credential=<callable> is accepted for convenience, as Deployment does.
+        if isinstance(data, dict) and data.get("credential") is not None:
+            cred = data["credential"]
+            if not isinstance(cred, (str, SecretStr)):
+                data = dict(data)
+                del data["credential"]
+                if hasattr(cred, "get_token"):
+                    data["azure_credential"] = cred
+                elif callable(cred):
+                    data["token_provider"] = cred
+                elif hasattr(cred, "key"):  # azure.core.credentials.AzureKeyCredential
+                    data["credential"] = str(cred.key)
+        return data
 
     _deployment: Deployment | None = PrivateAttr(default=None)
     _client: InferenceClient | None = PrivateAttr(default=None)
