@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from types import FrameType
 
-from .backend import choose_profiles, describe, open_backend, profiles_path
+from .backend import choose_profiles, describe, load_backend, profiles_path, start_emulator
 from .console import Console
 from .pipeline import run_pipeline, step_count
 
@@ -49,13 +49,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with ExitStack() as stack:
             with console.step("Start the backend") as record:
-                backend = stack.enter_context(open_backend(args.profile, args.second_profile))
-                if backend.emulator is not None:
-                    process = backend.emulator.process
-                    console.info("emulator", f"{backend.emulator.url}  (pid {process.pid if process else '-'})")
+                emulator = stack.enter_context(start_emulator())
+                if emulator is not None:
+                    pid = emulator.process.pid if emulator.process else "-"
+                    console.info("emulator", f"{emulator.url}  (pid {pid})")
                 else:
                     console.info("live", "AZURE_INFERENCE_ENDPOINT is set: the demo uses your deployment")
                     stopped = "Done."
+                backend = load_backend(emulator, args.profile, args.second_profile)
                 for role, target in (("main", backend.first), ("switch", backend.second)):
                     if target is not None:
                         console.info(role, f"profile {target.profile!r}")

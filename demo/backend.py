@@ -25,8 +25,9 @@ __all__ = [
     "Target",
     "choose_profiles",
     "describe",
-    "open_backend",
+    "load_backend",
     "profiles_path",
+    "start_emulator",
 ]
 
 PROFILES_FILE = Path(__file__).resolve().parent / "profiles.toml"
@@ -121,30 +122,33 @@ class Backend:
 
 
 @contextmanager
-def open_backend(first: str | None = None, second: str | None = None) -> Iterator[Backend]:
-    """Start the emulator unless ``AZURE_INFERENCE_ENDPOINT`` is set, load both targets, stop on exit.
+def start_emulator() -> Iterator[EmulatorHandle | None]:
+    """Start the emulator unless ``AZURE_INFERENCE_ENDPOINT`` is set (then yield ``None``); stop it on exit.
 
     The emulator subprocess is stopped when the block exits for any reason (normal end, error, Ctrl-C, or the
-    ``SystemExit`` the demo raises on SIGTERM).
+    ``SystemExit`` the demo raises on SIGTERM), and ``AZURE_INFERENCE_EMULATOR_URL`` is restored.
     """
-    live = bool(os.environ.get("AZURE_INFERENCE_ENDPOINT"))
+    if os.environ.get("AZURE_INFERENCE_ENDPOINT"):
+        # The embeddings profiles read their own endpoint; by default it is the chat endpoint.
+        os.environ.setdefault("AZURE_INFERENCE_EMBEDDINGS_ENDPOINT", os.environ["AZURE_INFERENCE_ENDPOINT"])
+        yield None
+        return
     with ExitStack() as stack:
-        emulator: EmulatorHandle | None = None
-        if live:
-            # The embeddings profiles read their own endpoint; by default it is the chat endpoint.
-            os.environ.setdefault("AZURE_INFERENCE_EMBEDDINGS_ENDPOINT", os.environ["AZURE_INFERENCE_ENDPOINT"])
-        else:
-            emulator = stack.enter_context(run_emulator())
-            previous = os.environ.get(EMULATOR_URL_VAR)
-            os.environ[EMULATOR_URL_VAR] = emulator.url
-            stack.callback(_restore_env, EMULATOR_URL_VAR, previous)
-        first_name, second_name = choose_profiles(first, second)
-        yield Backend(
-            mode="azure" if live else "emulator",
-            first=Target.load(first_name),
-            second=Target.load(second_name) if second_name else None,
-            emulator=emulator,
-        )
+        emulator = stack.enter_context(run_emulator())
+        stack.callback(_restore_env, EMULATOR_URL_VAR, os.environ.get(EMULATOR_URL_VAR))
+        os.environ[EMULATOR_URL_VAR] = emulator.url
+        yield emulator
+
+
+def load_backend(emulator: EmulatorHandle | None, first: str | None = None, second: str | None = None) -> Backend:
+    """Load the two targets (see :func:`choose_profiles`) for the running backend."""
+    first_name, second_name = choose_profiles(first, second)
+    return Backend(
+        mode="emulator" if emulator is not None else "azure",
+        first=Target.load(first_name),
+        second=Target.load(second_name) if second_name else None,
+        emulator=emulator,
+    )
 
 
 def _restore_env(name: str, value: str | None) -> None:

@@ -1,0 +1,113 @@
+"""``python -m demo`` end to end: a real subprocess that starts the real emulator subprocess.
+
+Checks the output shows every step, the right passages and the deployment switch, and that the emulator is
+gone afterwards on a normal end, on Ctrl-C, on SIGTERM and on an error.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.e2e
+
+
+def _env() -> dict[str, str]:
+    # Emulator mode whatever the developer's shell has configured.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_INFERENCE_", "DEMO_"))}
+    env["NO_COLOR"] = "1"
+    return env
+
+
+def _port(output: str) -> int:
+    match = re.search(r"emulator\s+http://127\.0\.0\.1:(\d+)", output)
+    assert match, f"no emulator URL in the output:\n{output}"
+    return int(match.group(1))
+
+
+def _assert_closed(port: int) -> None:
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                pass
+        except OSError:
+            return
+        assert time.monotonic() < deadline, f"the emulator still listens on port {port}"
+        time.sleep(0.1)
+
+
+def test_demo_shows_every_step_and_stops_the_emulator() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "demo"], cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=180
+    )
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    titles = re.findall(r"^\[(\d)/(\d)\] (.+)$", out, re.MULTILINE)
+    assert [(int(n), int(m)) for n, m, _ in titles] == [(i, 7) for i in range(1, 8)]
+    names = " | ".join(t for _, _, t in titles)
+    for expected in ("chat", "agent loop", "structured output", "RAG chain", "LlamaIndex", "emulator-v1"):
+        assert expected in names
+    assert out.count("done in") == 7
+    # The tool loop ran the tool and answered from its result.
+    assert "tool call check_stock(" in out
+    assert "According to check_stock: Boreal 2 tent: 14 in Duluth" in out
+    assert "ReturnRequest(customer='Maria Lopez'" in out
+    # Both RAG pipelines answered from the right passage, on both profiles.
+    assert out.count("top source is returns.md") == 2
+    assert out.count("top source is travel_expenses.md") == 2
+    assert "accepts returns of unused gear within 45 days" in out
+    assert "daily meal allowance of 60 dollars" in out
+    # Which deployment served what, as the emulator recorded it.
+    assert "POST /models/chat/completions gpt-4o-mini" in out
+    assert "POST /openai/v1/chat/completions gpt-4o" in out
+    assert "emulator-v1 (openai-v1, gpt-4o)" in out
+    assert out.rstrip().endswith("Emulator stopped.")
+    _assert_closed(_port(out))
+
+
+@pytest.mark.parametrize(
+    ("sig", "code", "word"), [(signal.SIGINT, 130, "Interrupted."), (signal.SIGTERM, 143, "Terminated.")]
+)
+def test_demo_stops_the_emulator_when_interrupted(sig: signal.Signals, code: int, word: str) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "demo"], cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if "emulator    http://" in line:
+            break
+    port = _port("".join(lines))
+    proc.send_signal(sig)
+    rest, err = proc.communicate(timeout=60)
+    out = "".join(lines) + rest
+    assert proc.returncode == code, out + err
+    assert word in out
+    assert "Emulator stopped." in out
+    _assert_closed(port)
+
+
+def test_demo_reports_a_configuration_error_and_stops_the_emulator() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "demo", "--profile", "no-such-profile"],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "The demo failed: ConfigurationError: profile 'no-such-profile' not found" in result.stdout
+    assert "Emulator stopped." in result.stdout
+    _assert_closed(_port(result.stdout))
