@@ -41,7 +41,13 @@ __all__ = [
 ]
 
 PROVIDER = "azure_inference"
-_AUDIO_FORMATS = {"audio/wav": "wav", "audio/x-wav": "wav", "audio/wave": "wav", "audio/mpeg": "mp3", "audio/mp3": "mp3"}
+_AUDIO_FORMATS = {
+    "audio/wav": "wav",
+    "audio/x-wav": "wav",
+    "audio/wave": "wav",
+    "audio/mpeg": "mp3",
+    "audio/mp3": "mp3",
+}
 
 
 # -- LangChain → wire -------------------------------------------------------------------------------------
@@ -278,7 +284,7 @@ def chat_result_from_wire(
         msg.id = response.id or None
         msg.usage_metadata = usage
         generations.append(ChatGeneration(message=msg, generation_info={"finish_reason": choice.finish_reason}))
-    llm_output = {"model_name": response.model, "id": response.id}
+    llm_output: dict[str, Any] = {"model_name": response.model, "id": response.id}
     if usage is not None:
         llm_output["token_usage"] = response.usage.model_dump(exclude_none=True) if response.usage else {}
     return ChatResult(generations=generations, llm_output=llm_output)

@@ -7,7 +7,8 @@ from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LanguageModelInput, ModelProfile
-from langchain_core.language_models.chat_models import BaseChatModel, LangSmithParams
+from langchain_core.language_models import LangSmithParams
+from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
@@ -93,8 +94,8 @@ class ChatAzureInference(AzureInferenceBase, BaseChatModel):
 
     @classmethod
     def is_lc_serializable(cls) -> bool:
-        """Serializable with ``dumpd``; the API key is stored as a secret reference."""
-        return True
+        """Not serializable: ``langchain_core.load`` only revives classes in its own allow-list mapping."""
+        return False
 
     @classmethod
     def get_lc_namespace(cls) -> list[str]:
@@ -325,4 +326,3 @@ class ChatAzureInference(AzureInferenceBase, BaseChatModel):
         if profile.get("structured_output", False):
             return "json_schema"
         return "function_calling"
-
