@@ -8,10 +8,10 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from urllib.parse import quote
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ValidationError

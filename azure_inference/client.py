@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from typing import Any
 
 import httpx
@@ -206,6 +206,7 @@ class AsyncInferenceClient(BaseClient):
         self._injected = http_client
         self._http: httpx.AsyncClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._keeper: AsyncGenerator[None, None] | None = None
         self._sleep = sleep
 
     async def __aenter__(self) -> AsyncInferenceClient:
@@ -217,7 +218,23 @@ class AsyncInferenceClient(BaseClient):
     async def close(self) -> None:
         """Close the HTTP client if this object created it."""
         http, self._http = self._http, None
-        if http is not None:
+        keeper, self._keeper = self._keeper, None
+        if keeper is not None:
+            await keeper.aclose()  # its ``finally`` closes the HTTP client (a no-op if its loop already did)
+        elif http is not None:
+            await http.aclose()
+
+    @staticmethod
+    async def _close_with_loop(http: httpx.AsyncClient) -> AsyncGenerator[None, None]:
+        """Holds ``http`` open until closed, or until its event loop shuts down.
+
+        ``asyncio.run`` (and pytest-asyncio) finalise pending async generators before closing the loop, so a
+        client used across several ``asyncio.run`` calls releases each loop's connections on that loop instead
+        of leaking sockets bound to a dead loop.
+        """
+        try:
+            yield
+        finally:
             await http.aclose()
 
     def _make_http(self) -> httpx.AsyncClient:
@@ -232,13 +249,17 @@ class AsyncInferenceClient(BaseClient):
         if self._injected is not None:
             return self._injected
         loop = asyncio.get_running_loop()
-        if self._http is None or self._loop is not loop:
-            old, self._http = self._http, self._make_http()
+        http = self._http
+        if http is None or self._loop is not loop:
+            old_keeper = self._keeper
+            http = self._http = self._make_http()
             self._loop = loop
-            if old is not None:
-                with contextlib.suppress(Exception):  # its loop is gone; nothing left to release there
-                    await old.aclose()
-        return self._http
+            self._keeper = self._close_with_loop(http)
+            await self._keeper.asend(None)  # starts it, so this loop will finalise it at shutdown
+            if old_keeper is not None:
+                with contextlib.suppress(Exception):  # normally its loop already closed it; else best effort
+                    await old_keeper.aclose()
+        return http
 
     # -- send loop ------------------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ Retries happen before the stream object exists; once chunks flow nothing is retr
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, Generic, TypeVar
 
@@ -101,8 +102,6 @@ class StreamParser(Generic[T]):
         return out
 
     def _error_event(self, raw: bytes) -> StreamError:
-        import json
-
         try:
             payload = json.loads(raw)
         except ValueError:
@@ -110,8 +109,9 @@ class StreamParser(Generic[T]):
         err = payload.get("error", payload) if isinstance(payload, dict) else {}
         code = err.get("code") if isinstance(err, dict) else None
         message = err.get("message") if isinstance(err, dict) else None
+        text = message if isinstance(message, str) and message else repr(raw[:200])
         return self._fail(
-            f"the service sent an error mid-stream: {code or 'error'}: {message or raw[:200]!r}",
+            f"the service sent an error mid-stream: {code or 'error'}: {text}",
             code=code if isinstance(code, str) else None,
         )
 

@@ -31,7 +31,7 @@ def test_endpoint_with_query_is_refused() -> None:
 
 
 def test_missing_credential_is_a_clear_error_but_loopback_may_go_without() -> None:
-    with pytest.raises(ConfigurationError, match="no credential.*AZURE_INFERENCE_CREDENTIAL"):
+    with pytest.raises(ConfigurationError, match=r"no credential.*AZURE_INFERENCE_CREDENTIAL"):
         Deployment(endpoint=ENDPOINT)
     assert not Deployment(endpoint="http://127.0.0.1:8000/v1").has_credential
     assert Deployment(endpoint="https://example.com/v1", allow_no_credential=True).resolved_surface.value == (
@@ -103,21 +103,26 @@ def test_repr_and_str_never_show_secrets() -> None:
     )
     for text in (repr(dep), str(dep), repr(InferenceClient(dep))):
         assert KEY not in text
-    assert "visible" in repr(dep) and "Phi-4" in repr(dep)
+    assert "visible" in repr(dep)
+    assert "Phi-4" in repr(dep)
     bearer = Deployment(endpoint=ENDPOINT, bearer_token=KEY)
-    assert KEY not in repr(bearer) and KEY not in str(bearer)
+    assert KEY not in repr(bearer)
+    assert KEY not in str(bearer)
 
 
 async def test_async_client_repr_never_shows_secrets() -> None:
     async with AsyncInferenceClient(endpoint=ENDPOINT, credential=KEY) as client:
-        assert KEY not in repr(client) and "model-inference" in repr(client)
+        assert KEY not in repr(client)
+        assert "model-inference" in repr(client)
 
 
 def test_with_options_keeps_the_credential() -> None:
     dep = Deployment(endpoint=ENDPOINT, credential=KEY)
     other = dep.with_options(model="x")
-    assert other.credential is not None and other.credential.get_secret_value() == KEY
-    assert other.model == "x" and dep.model is None
+    assert other.credential is not None
+    assert other.credential.get_secret_value() == KEY
+    assert other.model == "x"
+    assert dep.model is None
 
 
 # -- environment ---------------------------------------------------------------------------------------------------
@@ -130,7 +135,8 @@ def test_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AZURE_INFERENCE_API_VERSION", "2025-05-01")
     dep = Deployment.from_env()
     assert (dep.endpoint, dep.model, dep.resolved_api_version) == (ENDPOINT, "Phi-4", "2025-05-01")
-    assert dep.credential is not None and dep.credential.get_secret_value() == KEY
+    assert dep.credential is not None
+    assert dep.credential.get_secret_value() == KEY
     assert Deployment.from_env(model="other").model == "other"  # keyword arguments win
     assert Deployment.resolve(None).model == "Phi-4"
 
@@ -192,7 +198,8 @@ def profiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_profile_from_file(profiles: Path) -> None:
     dep = Deployment.from_profile("prod", profiles)
     assert dep.endpoint == "https://contoso.services.ai.azure.com/models"
-    assert dep.credential is not None and dep.credential.get_secret_value() == KEY
+    assert dep.credential is not None
+    assert dep.credential.get_secret_value() == KEY
     assert (dep.name, dep.model, dep.api_version, dep.max_retries) == ("prod", "Phi-4", "2025-05-01", 5)
     assert dep.model_params == {"temperature": 0.1}
     assert Deployment.from_profile("local", profiles).resolved_surface.value == "openai-compatible"

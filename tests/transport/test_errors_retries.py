@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import logging
 import time
@@ -88,7 +89,8 @@ async def test_status_errors_are_typed_and_carry_evidence(
     assert type(e) is cls
     assert e.status_code == reply.status_code
     assert e.request_id == "req-42"
-    assert e.body and e.body in reply.text
+    assert e.body
+    assert e.body in reply.text
     assert needle in str(e)
     assert str(e).startswith(str(reply.status_code))
     assert ".." not in str(e)
@@ -141,7 +143,8 @@ async def test_content_filter_both_forms(sync: bool, body: dict[str, Any], make:
     assert e.error_code == "content_filter"
     assert e.categories == CF_CATEGORIES
     assert e.filtered_categories == ["hate", "violence"]
-    assert "hate, violence" in str(e) and "rephrase" in str(e)
+    assert "hate, violence" in str(e)
+    assert "rephrase" in str(e)
 
 
 @pytest.mark.parametrize("sync", [True, False])
@@ -285,7 +288,8 @@ async def test_max_retries_zero_disables(sync: bool, make: Factory) -> None:
     client = make(sync, server, max_retries=0)
     with pytest.raises(ServerError):
         await resolve(client.chat(MSGS))
-    assert len(server.requests) == 1 and make.sleeps.delays == []
+    assert len(server.requests) == 1
+    assert make.sleeps.delays == []
 
 
 @pytest.mark.parametrize("sync", [True, False])
@@ -334,7 +338,8 @@ def test_backoff_is_exponential_capped_and_jittered() -> None:
     assert [policy.delay(n, rand=lambda: 0.0) for n in (1, 2, 3, 4, 5)] == [0.5, 1.0, 2.0, 4.0, 4.0]
     assert policy.delay(2, rand=lambda: 1.0) == pytest.approx(0.75)
     delays = {policy.delay(3) for _ in range(50)}
-    assert len(delays) > 1 and all(1.5 <= d <= 2.0 for d in delays)
+    assert len(delays) > 1
+    assert all(1.5 <= d <= 2.0 for d in delays)
     assert RetryPolicy(jitter=0).delay(1) == 0.5
 
 
@@ -357,7 +362,8 @@ async def test_connection_errors_are_retried_then_raised(sync: bool, exc: Except
         await resolve(client.chat(MSGS))
     assert not isinstance(info.value, APITimeoutError)
     assert type(exc).__name__ in str(info.value)
-    assert len(server.requests) == 3 and len(make.sleeps.delays) == 2
+    assert len(server.requests) == 3
+    assert len(make.sleeps.delays) == 2
     ok = Server(exc, httpx.Response(200, json=chat_body("back")))
     assert (await resolve(make(sync, ok).chat(MSGS))).content == "back"
 
@@ -390,12 +396,12 @@ async def test_whole_request_deadline(sync: bool, make: Factory) -> None:
 
         async def __aiter__(self):  # type: ignore[no-untyped-def]
             for _ in range(3):
-                time.sleep(0.03)
+                await asyncio.sleep(0.03)
                 yield b" "
 
     server = Server(lambda request: httpx.Response(200, stream=Slow()))
     client = make(sync, server, max_retries=0)
-    with pytest.raises(APITimeoutError, match="longer than 0.05s"):
+    with pytest.raises(APITimeoutError, match=r"longer than 0\.05s"):
         await resolve(client.chat(MSGS, timeout=0.05))
 
 
@@ -415,8 +421,10 @@ async def test_never_retried_after_the_stream_started(sync: bool, make: Factory)
     stream = await resolve(client.stream_chat(MSGS))
     with pytest.raises(StreamError, match="broke mid-stream") as info:
         await collect(stream)
-    assert info.value.chunks_received == 1 and info.value.content_received == "par"
-    assert len(server.requests) == 1 and make.sleeps.delays == []
+    assert info.value.chunks_received == 1
+    assert info.value.content_received == "par"
+    assert len(server.requests) == 1
+    assert make.sleeps.delays == []
 
 
 @pytest.mark.parametrize("sync", [True, False])
@@ -424,7 +432,8 @@ async def test_stream_request_retried_before_it_starts(sync: bool, make: Factory
     server = Server(err(429, headers={"retry-after": "1"}), httpx.Response(200, content=sse(chunk("x", finish="stop"))))
     client = make(sync, server)
     chunks = await collect(await resolve(client.stream_chat(MSGS)))
-    assert len(chunks) == 1 and make.sleeps.delays == [1.0]
+    assert len(chunks) == 1
+    assert make.sleeps.delays == [1.0]
 
 
 # -- logging -----------------------------------------------------------------------------------------------------
@@ -446,7 +455,8 @@ async def test_logging_never_shows_secrets(sync: bool, make: Factory, caplog: py
     assert debug[0].startswith("POST https://res.services.ai.azure.com/models/chat/completions -> 503 in ")
     assert debug[1].endswith("(request id req-42)")
     assert " ms " in debug[1]
-    assert len(info) == 1 and "retrying" in info[0]
+    assert len(info) == 1
+    assert "retrying" in info[0]
     for record in records:
         assert KEY not in record.getMessage()
         assert "api-key" not in record.getMessage().lower()

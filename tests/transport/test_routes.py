@@ -100,7 +100,8 @@ async def test_chat_request_and_response(sync: bool, make: Factory) -> None:
     client = make(sync, server, model="Phi-4")
     result = await resolve(client.chat(MSGS, temperature=0, seed=0, max_tokens=5, stop="END"))
     assert result.content == "Bonjour"
-    assert result.usage is not None and result.usage.total_tokens == 5
+    assert result.usage is not None
+    assert result.usage.total_tokens == 5
     assert result.model_extra == {"custom_field": 1}  # unknown fields are kept
     req = server.last
     assert req.method == "POST"
@@ -131,11 +132,13 @@ async def test_stream_chat_folds_and_keeps_usage_only_chunk(sync: bool, make: Fa
     assert stream.request_id == "r1"
     chunks = await collect(stream)
     assert len(chunks) == 4
-    assert chunks[-1].choices == [] and chunks[-1].usage.total_tokens == 3
+    assert chunks[-1].choices == []
+    assert chunks[-1].usage.total_tokens == 3
     result = stream.accumulator.result()
     assert result.content == "Hello"
     assert result.choices[0].finish_reason == "stop"
-    assert result.usage is not None and result.usage.total_tokens == 3
+    assert result.usage is not None
+    assert result.usage.total_tokens == 3
     assert server.body()["stream"] is True
     assert "stream_options" not in server.body()  # the Model Inference spec has none (WIRE.md §4)
     assert server.last.headers["accept"] == "text/event-stream"
@@ -261,7 +264,8 @@ async def test_embed_falls_back_to_float_when_base64_is_refused(
     assert server.body(0)["encoding_format"] == "base64"
     assert "encoding_format" not in server.body(1)
     await resolve(client.embed("y"))  # remembered: no second refusal
-    assert len(server.requests) == 3 and "encoding_format" not in server.body()
+    assert len(server.requests) == 3
+    assert "encoding_format" not in server.body()
 
 
 @pytest.mark.parametrize("sync", [True, False])
@@ -383,7 +387,8 @@ async def test_openai_compatible_without_credential_sends_no_auth(sync: bool, ma
     server = Server()
     client = make(sync, server, endpoint="http://localhost:8080/v1", credential=None)
     await resolve(client.chat(MSGS))
-    assert "authorization" not in server.last.headers and "api-key" not in server.last.headers
+    assert "authorization" not in server.last.headers
+    assert "api-key" not in server.last.headers
 
 
 @pytest.mark.parametrize("sync", [True, False])
