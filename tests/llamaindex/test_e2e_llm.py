@@ -57,7 +57,8 @@ async def test_streaming_deltas_accumulate(sync: bool, make_llm: MakeLLM) -> Non
     assert len(responses) > 2
     assert "".join(r.delta or "" for r in responses) == whole
     for r in responses:  # each chunk carries the message so far
-        assert whole is not None and whole.startswith(r.message.content or "")
+        assert whole is not None
+        assert whole.startswith(r.message.content or "")
     assert responses[-1].message.content == whole
     assert responses[-1].additional_kwargs["finish_reason"] == "stop"
     assert counter.completion_llm_token_count > 0
@@ -88,7 +89,8 @@ async def test_reasoning_becomes_thinking_block(sync: bool, make_llm: MakeLLM) -
         llm = make_llm(model)
         whole = await chat(llm, sync, question)
         thinking = [b for b in whole.message.blocks if isinstance(b, ThinkingBlock)]
-        assert len(thinking) == 1 and thinking[0].content is not None
+        assert len(thinking) == 1
+        assert thinking[0].content is not None
         assert "The user asks: Why is the sky blue" in thinking[0].content
         assert "<think>" not in (whole.message.content or "")
         assert whole.message.content == "This is " + model + " (emulated). You said: Why is the sky blue?"
@@ -250,7 +252,8 @@ async def test_content_filter_surfaces(sync: bool, emu: EmulatorHandle, make_llm
     emu.control.set_blocklists(prompt=["forbiddenword"])
     with pytest.raises(ContentFilterError) as err:
         await chat(llm, sync, [ChatMessage(role="user", content="say forbiddenword")])
-    assert err.value.status_code == 400 and "content filter" in str(err.value)
+    assert err.value.status_code == 400
+    assert "content filter" in str(err.value)
     emu.control.queue_chat("partial", content_filter="violence", times=2)
     with pytest.raises(ContentFilterError) as err:
         await chat(llm, sync, [ChatMessage(role="user", content="hello")])
@@ -272,10 +275,13 @@ async def test_unsupported_parameter_is_a_clear_422(sync: bool, make_llm: MakeLL
     llm = make_llm("Phi-3.5-mini-instruct")
     assert llm.metadata.is_function_calling_model is False  # from the known-model table, no network call
     tool = FunctionTool.from_defaults(noop)
-    with pytest.raises(UnsupportedParameterError) as err:
+
+    async def call() -> ChatResponse:
         if sync:
-            llm.chat_with_tools([tool], user_msg="noop 3")
-        else:
-            await llm.achat_with_tools([tool], user_msg="noop 3")
+            return llm.chat_with_tools([tool], user_msg="noop 3")
+        return await llm.achat_with_tools([tool], user_msg="noop 3")
+
+    with pytest.raises(UnsupportedParameterError) as err:
+        await call()
     assert err.value.status_code == 422
     assert "tools" in str(err.value)
