@@ -33,7 +33,7 @@ def tiny_png(red: int) -> bytes:
 
 
 def same(a: list[float], b: list[float]) -> bool:
-    return len(a) == len(b) and all(math.isclose(x, y, abs_tol=1e-6) for x, y in zip(a, b))
+    return len(a) == len(b) and all(math.isclose(x, y, abs_tol=1e-6) for x, y in zip(a, b, strict=True))
 
 
 @SYNC
@@ -50,7 +50,7 @@ async def test_text_embeddings_batches_in_order(sync: bool, emu: EmulatorHandle,
         query = await embed.aget_query_embedding("topic 7")
     assert len(batch) == 8
     assert all(len(v) == 256 for v in batch)
-    assert all(same(a, b) for a, b in zip(batch[:2], singles))  # order preserved across batches
+    assert all(same(a, b) for a, b in zip(batch[:2], singles, strict=True))  # order preserved across batches
     assert len(query) == 256
     bodies = [r["body"] for r in emu.control.requests("/embeddings")]
     assert [len(b["input"]) for b in bodies[:3]] == [3, 3, 2]
@@ -69,11 +69,12 @@ async def test_input_type_query_vs_document(sync: bool, emu: EmulatorHandle, mak
         await embed.aget_text_embedding_batch(["a document"])
     assert [r["body"]["input_type"] for r in emu.control.requests("/embeddings")] == ["query", "document"]
     forced = make_embed("text-embedding-3-small", send_input_type=True)
+
+    async def query() -> list[float]:
+        return forced.get_query_embedding("q") if sync else await forced.aget_query_embedding("q")
+
     with pytest.raises(UnsupportedParameterError) as err:
-        if sync:
-            forced.get_query_embedding("q")
-        else:
-            await forced.aget_query_embedding("q")
+        await query()
     assert err.value.status_code == 422
     assert "input_type" in str(err.value)
 
