@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import AsyncGenerator
 from typing import Any
 
@@ -47,6 +48,7 @@ class _Clients:
         self.aio: AsyncInferenceClient | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.guard: AsyncGenerator[None, None] | None = None
+        self.lock = threading.Lock()  # batch() calls from a thread pool: build the sync client once
 
     def close(self) -> None:
         sync, self.sync = self.sync, None
@@ -120,7 +122,9 @@ class AzureInferenceBase(BaseModel):
     def _client(self) -> InferenceClient:
         clients = self._clients
         if clients.sync is None:
-            clients.sync = InferenceClient(self.get_deployment(), http_client=self.http_client)
+            with clients.lock:
+                if clients.sync is None:
+                    clients.sync = InferenceClient(self.get_deployment(), http_client=self.http_client)
         return clients.sync
 
     async def _aclient(self) -> AsyncInferenceClient:

@@ -329,15 +329,14 @@ class StreamConverter:
         for tc in delta.tool_calls or ():
             slot = tool_call_slot(tc, self._slots, self._last_slot)  # WIRE.md §4 Δ8: index may be missing
             self._last_slot = slot
-            self._slots.setdefault(slot, SimpleNamespace(id=None))
-            if tc.id:
-                self._slots[slot].id = tc.id
+            state = self._slots.setdefault(slot, SimpleNamespace(id=None, name=None))
             fn = tc.function
-            calls.append(
-                tool_call_chunk(
-                    name=fn.name if fn else None, args=fn.arguments if fn else None, id=tc.id or None, index=slot
-                )
-            )
+            # Some servers repeat id and name on every fragment (WIRE.md §4); LangChain concatenates the
+            # fragments' strings, so each is sent once per call.
+            new_id = tc.id if tc.id and state.id is None else None
+            new_name = fn.name if fn and fn.name and state.name is None else None
+            state.id, state.name = state.id or new_id, state.name or new_name
+            calls.append(tool_call_chunk(name=new_name, args=fn.arguments if fn else None, id=new_id, index=slot))
         if not text and not reasoning and not calls:
             return None
         return self._chunk(text, reasoning, calls)
