@@ -1,0 +1,120 @@
+"""Build ``notebooks/*.ipynb`` from the percent-format sources in ``notebooks/src/*.py`` (outputs cleared).
+
+Run ``python notebooks/_build.py`` after editing a source; ``--check`` exits 1 when a notebook is stale.
+
+Source format (as jupytext's "percent" format): ``# %%`` starts a code cell, ``# %% [markdown]`` a Markdown
+cell whose lines are comments (``# `` is stripped). Two shared cells keep every notebook's start and end the
+same: a line ``# %% [setup]`` becomes the cell that starts the emulator (unless an endpoint is configured),
+``# %% [teardown]`` the cell that stops it.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+HERE = Path(__file__).resolve().parent
+SOURCES = HERE / "src"
+
+SETUP_MD = """\
+### Where the models are
+
+If `AZURE_INFERENCE_ENDPOINT` is set (with `AZURE_INFERENCE_CREDENTIAL`), this notebook runs against your
+deployment through the `azure` profiles of `demo/profiles.toml`. Otherwise it starts the bundled emulator on a
+free loopback port and uses the `emulator` profiles. The last cell stops the emulator."""
+
+SETUP = """\
+import os
+from contextlib import ExitStack
+from pathlib import Path
+
+# demo/profiles.toml at the repository root holds every deployment profile these notebooks use.
+ROOT = next(p for p in (Path.cwd(), *Path.cwd().parents) if (p / "demo" / "profiles.toml").is_file())
+os.environ["AZURE_INFERENCE_CONFIG"] = str(ROOT / "demo" / "profiles.toml")
+
+stack = ExitStack()  # the last cell closes it, which stops the emulator
+if os.environ.get("AZURE_INFERENCE_ENDPOINT"):
+    emu = None
+    os.environ.setdefault("AZURE_INFERENCE_EMBEDDINGS_ENDPOINT", os.environ["AZURE_INFERENCE_ENDPOINT"])
+    PROFILE = "azure"
+else:
+    from azure_inference.emulator import run_emulator_in_thread
+
+    emu = stack.enter_context(run_emulator_in_thread())  # a server on a background thread of this kernel
+    os.environ["AZURE_INFERENCE_EMULATOR_URL"] = emu.url  # expanded by the profiles' ${...}
+    PROFILE = "emulator"
+EMBEDDINGS_PROFILE = PROFILE + "-embeddings"
+print("backend:", emu.url if emu else os.environ["AZURE_INFERENCE_ENDPOINT"], "| profiles:", PROFILE, EMBEDDINGS_PROFILE)"""
+
+TEARDOWN = """\
+stack.close()  # stops the emulator (a no-op against a real deployment)
+print("stopped")"""
+
+
+def parse(source: str) -> list[nbformat.NotebookNode]:
+    """Split a percent-format source into notebook cells."""
+    cells: list[nbformat.NotebookNode] = []
+    kind: str | None = None
+    lines: list[str] = []
+
+    def flush() -> None:
+        text = "\n".join(lines).strip("\n")
+        if kind == "markdown":
+            text = "\n".join(line[2:] if line.startswith("# ") else line.lstrip("#") for line in text.splitlines())
+            cells.append(new_markdown_cell(text))
+        elif kind == "code" and text:
+            cells.append(new_code_cell(text))
+
+    for line in source.splitlines():
+        if line.startswith("# %%"):
+            flush()
+            lines = []
+            marker = line[4:].strip()
+            if marker == "[setup]":
+                cells.extend([new_markdown_cell(SETUP_MD), new_code_cell(SETUP)])
+                kind = None
+            elif marker == "[teardown]":
+                cells.append(new_code_cell(TEARDOWN))
+                kind = None
+            else:
+                kind = "markdown" if marker == "[markdown]" else "code"
+            continue
+        lines.append(line)
+    flush()
+    return cells
+
+
+def build(path: Path) -> nbformat.NotebookNode:
+    """The notebook for one source file (stable cell ids so rebuilding an unchanged source changes nothing)."""
+    nb = new_notebook(cells=parse(path.read_text(encoding="utf-8")))
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"{path.stem[:2]}-{i:02d}"
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
+def main(argv: list[str]) -> int:
+    """Write every notebook (or with ``--check`` report the stale ones)."""
+    check = "--check" in argv
+    stale = []
+    for source in sorted(SOURCES.glob("[0-9][0-9]_*.py")):
+        target = HERE / (source.stem + ".ipynb")
+        text = nbformat.writes(build(source)) + "\n"
+        if check:
+            if not target.is_file() or target.read_text(encoding="utf-8") != text:
+                stale.append(target.name)
+        else:
+            target.write_text(text, encoding="utf-8")
+            print(f"wrote {target.relative_to(HERE.parent)}")
+    if stale:
+        print("stale notebooks (run python notebooks/_build.py):", ", ".join(stale))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
