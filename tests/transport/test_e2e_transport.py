@@ -73,13 +73,15 @@ async def test_chat_and_stream_on_every_surface(
     emu.control.queue_chat("Hello from the emulator", times=2)
     whole = await resolve(client.chat(MSGS, temperature=0))
     assert whole.content == "Hello from the emulator"
-    assert whole.usage is not None and whole.usage.total_tokens > 0
+    assert whole.usage is not None
+    assert whole.usage.total_tokens > 0
     stream = await resolve(client.stream_chat(MSGS))
     chunks = await collect(stream)
     result = stream.accumulator.result()
     assert result.content == "Hello from the emulator"
     assert len(chunks) > 2
-    assert result.usage is not None and result.usage.completion_tokens > 0  # usage arrives on every surface
+    assert result.usage is not None
+    assert result.usage.completion_tokens > 0
     completion = await resolve(client.complete("Once upon a time", max_tokens=5))
     assert completion.text
     streamed = await final(await resolve(client.stream_complete("Once upon a time", max_tokens=5)))
@@ -109,9 +111,11 @@ async def test_embeddings_packed_formats_and_images(
     client = clients(sync, endpoint=emu.endpoint, model="Cohere-embed-v3-multilingual")
     for fmt in ("int8", "uint8", "binary", "ubinary"):
         result = await resolve(client.embed("text", encoding_format=fmt, input_type="document"))
-        assert result.vectors[0] and all(isinstance(x, int) for x in result.vectors[0])
+        assert result.vectors[0]
+        assert all(isinstance(x, int) for x in result.vectors[0])
     images = await resolve(client.embed_images([PNG, io.BytesIO(PNG)]))
-    assert len(images.vectors) == 2 and len(images.vectors[0]) == 1024
+    assert len(images.vectors) == 2
+    assert len(images.vectors[0]) == 1024
     assert images.vectors[0] == images.vectors[1]  # the same image, however it was given
 
 
