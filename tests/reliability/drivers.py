@@ -88,6 +88,10 @@ class Session:
         """Embed documents; one vector per text."""
         raise NotImplementedError
 
+    async def embed_image(self, path: str) -> list[float]:
+        """Embed one image given by path (multimodal embeddings)."""
+        raise NotImplementedError
+
     async def aclose(self) -> None:
         """Release the stack's HTTP clients."""
 
@@ -132,6 +136,13 @@ class TransportSession(Session):
         else:
             result = await self.async_client.embed(texts)
         return [list(map(float, item.embedding)) for item in result.data]
+
+    async def embed_image(self, path: str) -> list[float]:
+        if self.sync:
+            result = self.sync_client.embed_images([path])
+        else:
+            result = await self.async_client.embed_images([path])
+        return list(map(float, result.data[0].embedding))
 
     async def aclose(self) -> None:
         self.sync_client.close()
@@ -187,6 +198,20 @@ class LangChainSession(Session):
             return [list(v) for v in self._embedder.embed_documents(texts)]
         return [list(v) for v in await self._embedder.aembed_documents(texts)]
 
+    async def embed_image(self, path: str) -> list[float]:
+        embedder = _need("langchain_azure_inference", "AzureInferenceEmbeddings")(deployment=self.deployment)
+        try:
+            if self.sync:
+                return list(embedder.embed_images([path])[0])
+            return list((await embedder.aembed_images([path]))[0])
+        finally:
+            await embedder.aclose()
+
+    async def aclose(self) -> None:
+        for obj in (self.model, self._embedder):
+            if obj is not None:
+                await obj.aclose()
+
 
 class LlamaIndexSession(Session):
     """``AzureInference`` and ``AzureInferenceEmbedding``."""
@@ -226,9 +251,48 @@ class LlamaIndexSession(Session):
             return [list(v) for v in self._embedder.get_text_embedding_batch(texts)]
         return [list(v) for v in await self._embedder.aget_text_embedding_batch(texts)]
 
+    async def embed_image(self, path: str) -> list[float]:
+        embedder = _need("llamaindex_azure_inference", "AzureInferenceEmbedding")(deployment=self.deployment)
+        try:
+            if self.sync:
+                return list(embedder.get_image_embedding(path))
+            return list(await embedder.aget_image_embedding(path))
+        finally:
+            await embedder.aclose()
+
+    async def aclose(self) -> None:
+        for obj in (self.llm, self._embedder):
+            if obj is not None:
+                await obj.aclose()
+
 
 _SESSIONS: dict[str, Callable[[Deployment, bool], Session]] = {
     "transport": TransportSession,
     "langchain": LangChainSession,
     "llamaindex": LlamaIndexSession,
 }
+
+
+def constructors(stack: str) -> dict[str, Callable[[str, str | None], Any]]:
+    """Every public object of ``stack``, built from a bare endpoint and key (for configuration checks)."""
+    if stack == "transport":
+        return {
+            "InferenceClient": lambda e, k: InferenceClient(endpoint=e, credential=k),
+            "AsyncInferenceClient": lambda e, k: AsyncInferenceClient(endpoint=e, credential=k),
+        }
+    if stack == "langchain":
+        names = ("ChatAzureInference", "AzureInferenceLLM", "AzureInferenceEmbeddings")
+        return {n: _field_ctor("langchain_azure_inference", n, "api_key") for n in names}
+    names = ("AzureInference", "AzureInferenceEmbedding")
+    return {n: _field_ctor("llamaindex_azure_inference", n, "credential") for n in names}
+
+
+def _field_ctor(module: str, name: str, key_field: str) -> Callable[[str, str | None], Any]:
+    def build(endpoint: str, key: str | None) -> Any:
+        cls = _need(module, name)
+        return cls(endpoint=endpoint, model=CHAT_MODEL_FOR_CONFIG, **{key_field: key})
+
+    return build
+
+
+CHAT_MODEL_FOR_CONFIG = "gpt-4o-mini"
