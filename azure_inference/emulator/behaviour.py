@@ -28,21 +28,8 @@ from typing import Any
 
 from . import tokens
 from .catalog import ModelSpec
+from .rag import best_passage, content_words, split_question
 from .schemagen import Hints, generate
-
-_STOPWORD_TEXT = """
-a an the and or but if of to in on at by for with from as is are was were be been being it its this
-that these those what which who whom whose when where why how do does did done can could should would
-will shall may might must i you he she we they me him her us them my your our their not no yes so
-than then there here about into over under again all any some each few more most other such only own
-same too very just also please tell give get use using based following answer question context
-passage passages
-"""
-STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
-_QUESTION_LABEL = re.compile(r"(?:^|\n)\s*(?:question|query|q)\s*:\s*", re.IGNORECASE)
-_LABEL = re.compile(r"^\s*(?:(?:context|passage|document|doc|source|chunk)\s*\d*\s*:|\[\d+\])\s*", re.IGNORECASE)
-_PERSONA = re.compile(r"^\s*(you are|you're|answer|use the|respond|only use)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -140,47 +127,6 @@ def stable_hash(*parts: Any) -> str:
     return hashlib.sha1(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _content_words(text: str) -> set[str]:
-    out = set()
-    for w in tokens.words(text):
-        if w in STOPWORDS or len(w) < 2:
-            continue
-        out.add(w[:-1] if len(w) > 3 and w.endswith("s") else w)  # naive plural folding
-    return out
-
-
-def split_question(text: str) -> tuple[str, str]:
-    """Split a user message into ``(context, question)``.
-
-    A ``Question:`` label wins; otherwise the last sentence with a ``?``; otherwise the whole message.
-    """
-    labels = list(_QUESTION_LABEL.finditer(text))
-    if labels:
-        last = labels[-1]
-        question = re.split(r"\n\s*answer\s*:", text[last.end() :], flags=re.IGNORECASE)[0]
-        return text[: last.start()], question.strip()
-    sentences = [s for s in _SENTENCE_SPLIT.split(text) if s.strip()]
-    for i in range(len(sentences) - 1, -1, -1):
-        if "?" in sentences[i]:
-            return " ".join(sentences[:i] + sentences[i + 1 :]), sentences[i].strip()
-    return "", text.strip()
-
-
-def best_passage(question: str, context: Sequence[str]) -> str | None:
-    """The context sentence with the largest word overlap with ``question`` (earliest on ties), or None."""
-    q_words = _content_words(question)
-    best, best_score = None, 0
-    for block in context:
-        for sentence in _SENTENCE_SPLIT.split(block):
-            sentence = _LABEL.sub("", sentence.strip())
-            if len(tokens.words(sentence)) < 3 or _PERSONA.match(sentence):
-                continue
-            score = len(q_words & _content_words(sentence))
-            if score > best_score:
-                best, best_score = sentence, score
-    return best
-
-
 def last_user_text(messages: Sequence[Mapping[str, Any]]) -> str:
     """Text of the last user message ('' when there is none)."""
     for msg in reversed(messages):
@@ -221,11 +167,11 @@ def choose_tools(
 
 
 def _best_tool(tools: Sequence[Mapping[str, Any]], user: str) -> Mapping[str, Any] | None:
-    user_words = {w for w in _content_words(user) if len(w) >= 4}
+    user_words = {w for w in content_words(user) if len(w) >= 4}
     best, best_score = None, 0
     for tool in tools:
         fn = tool.get("function") or {}
-        words = _content_words(re.sub(r"[_\-]", " ", str(fn.get("name", ""))) + " " + str(fn.get("description", "")))
+        words = content_words(re.sub(r"[_\-]", " ", str(fn.get("name", ""))) + " " + str(fn.get("description", "")))
         score = len(user_words & words)
         if score > best_score:
             best, best_score = tool, score

@@ -23,11 +23,14 @@ Kinds:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, MutableMapping
+import socket
+from collections.abc import AsyncIterator, Iterable, Mapping, MutableMapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
+
+from . import rendering
 
 FAULT_KINDS = (
     "status",
@@ -141,6 +144,11 @@ class DroppableHTTPProtocol(AutoHTTPProtocol):  # type: ignore[misc,valid-type]
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            # Responses go out as two writes (headers, body); without TCP_NODELAY Nagle holds the body until
+            # the client's delayed ACK (~40 ms per keep-alive request on Linux loopback).
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         peer = transport.get_extra_info("peername")
         if isinstance(peer, tuple) and len(peer) >= 2:
             self._peer = (str(peer[0]), int(peer[1]))
@@ -166,3 +174,33 @@ async def drop_connection(scope: Mapping[str, Any]) -> bool:
     for _ in range(3):
         await asyncio.sleep(0)
     return True
+
+
+async def stream_with_faults(
+    chunks: Iterable[dict[str, Any]], fault: Fault | None, scope: Mapping[str, Any]
+) -> AsyncIterator[bytes]:
+    """SSE bytes of ``chunks`` ending in ``[DONE]``, with a stream fault applied after ``after_chunks``."""
+    kind = fault.kind if fault is not None and fault.kind in STREAM_KINDS else None
+    after = fault.after_chunks if fault is not None else 0
+    for i, chunk in enumerate(chunks):
+        if kind is not None and i == after:
+            if kind == "stream_cut":
+                return
+            if kind == "stream_reset":
+                await drop_connection(scope)
+                return
+            if kind == "malformed_chunk":
+                yield MALFORMED_CHUNK
+            if kind == "stream_error":
+                assert fault is not None
+                yield rendering.sse(
+                    {
+                        "error": {
+                            "code": "server_error",
+                            "message": fault.message or "The model server failed while streaming.",
+                        }
+                    }
+                )
+                return
+        yield rendering.sse(chunk)
+    yield rendering.DONE

@@ -6,7 +6,7 @@ import base64
 import hashlib
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from starlette.responses import Response, StreamingResponse
@@ -15,7 +15,7 @@ from . import checks, embeddings, rendering
 from .behaviour import ChatReply, apply_limits, chat_reply, completion_tokens, content_text, prompt_tokens, usage_for
 from .behaviour import answer_text as deterministic_answer
 from .errors import content_filter_error
-from .faults import MALFORMED_CHUNK, STREAM_KINDS, drop_connection
+from .faults import stream_with_faults
 from .script import ScriptEntry
 from .tokens import count
 from .validation import COMPLETIONS_PROPERTIES, definition_properties, validate_body, validate_completions
@@ -118,37 +118,11 @@ def _scripted_reply(call: Call) -> ChatReply | None:
     return None
 
 
-async def _stream(call: Call, chunks: Iterable[dict[str, Any]]) -> AsyncIterator[bytes]:
-    fault = call.stream_fault
-    kind = fault.kind if fault is not None and fault.kind in STREAM_KINDS else None
-    after = fault.after_chunks if fault is not None else 0
-    for i, chunk in enumerate(chunks):
-        if kind is not None and i == after:
-            if kind == "stream_cut":
-                return
-            if kind == "stream_reset":
-                await drop_connection(call.request.scope)
-                return
-            if kind == "malformed_chunk":
-                yield MALFORMED_CHUNK
-            if kind == "stream_error":
-                assert fault is not None
-                yield rendering.sse(
-                    {
-                        "error": {
-                            "code": "server_error",
-                            "message": fault.message or "The model server failed while streaming.",
-                        }
-                    }
-                )
-                return
-        yield rendering.sse(chunk)
-    yield rendering.DONE
-
-
 def _sse_response(call: Call, chunks: Iterable[dict[str, Any]]) -> Response:
     return StreamingResponse(
-        _stream(call, chunks), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+        stream_with_faults(chunks, call.stream_fault, call.request.scope),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache"},
     )
 
 

@@ -12,9 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from azure_inference.emulator import EmulatorConfig, ModelSpec, load_catalog_toml, run_emulator_in_thread
-from azure_inference.emulator.behaviour import best_passage, choose_tools, split_question
+from azure_inference.emulator.behaviour import choose_tools
 from azure_inference.emulator.catalog import Catalog, CatalogError
 from azure_inference.emulator.embeddings import decode_base64, encode, text_embedding
+from azure_inference.emulator.rag import best_passage, split_question
 from azure_inference.emulator.schemagen import Hints, generate
 from azure_inference.emulator.tokens import count, split_pieces, truncate
 
