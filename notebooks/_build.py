@@ -5,7 +5,7 @@ Run ``python notebooks/_build.py`` after editing a source; ``--check`` exits 1 w
 Source format (as jupytext's "percent" format): ``# %%`` starts a code cell, ``# %% [markdown]`` a Markdown
 cell whose lines are comments (``# `` is stripped). Two shared cells keep every notebook's start and end the
 same: a line ``# %% [setup]`` becomes the cell that starts the emulator (unless an endpoint is configured),
-``# %% [teardown]`` the cell that stops it.
+``# %% [setup-emulator]`` one that always starts it, and ``# %% [teardown]`` the cell that stops it.
 """
 
 from __future__ import annotations
@@ -49,6 +49,30 @@ else:
 EMBEDDINGS_PROFILE = PROFILE + "-embeddings"
 print("backend:", emu.url if emu else os.environ["AZURE_INFERENCE_ENDPOINT"], "| profiles:", PROFILE, EMBEDDINGS_PROFILE)"""
 
+SETUP_EMULATOR_MD = """\
+### The emulator
+
+This notebook is about what the bundled emulator can show (several API surfaces, injected faults), so it always
+starts one, on a free loopback port, and uses the `emulator*` profiles of `demo/profiles.toml`. The last cell
+stops it."""
+
+SETUP_EMULATOR = """\
+import os
+from contextlib import ExitStack
+from pathlib import Path
+
+from azure_inference.emulator import run_emulator_in_thread
+
+# demo/profiles.toml at the repository root holds every deployment profile these notebooks use.
+ROOT = next(p for p in (Path.cwd(), *Path.cwd().parents) if (p / "demo" / "profiles.toml").is_file())
+os.environ["AZURE_INFERENCE_CONFIG"] = str(ROOT / "demo" / "profiles.toml")
+
+stack = ExitStack()  # the last cell closes it, which stops the emulator
+emu = stack.enter_context(run_emulator_in_thread())  # a server on a background thread of this kernel
+os.environ["AZURE_INFERENCE_EMULATOR_URL"] = emu.url  # expanded by the profiles' ${...}
+PROFILE, EMBEDDINGS_PROFILE = "emulator", "emulator-embeddings"
+print("emulator:", emu.url)"""
+
 TEARDOWN = """\
 stack.close()  # stops the emulator (a no-op against a real deployment)
 print("stopped")"""
@@ -75,6 +99,9 @@ def parse(source: str) -> list[nbformat.NotebookNode]:
             marker = line[4:].strip()
             if marker == "[setup]":
                 cells.extend([new_markdown_cell(SETUP_MD), new_code_cell(SETUP)])
+                kind = None
+            elif marker == "[setup-emulator]":
+                cells.extend([new_markdown_cell(SETUP_EMULATOR_MD), new_code_cell(SETUP_EMULATOR)])
                 kind = None
             elif marker == "[teardown]":
                 cells.append(new_code_cell(TEARDOWN))

@@ -70,7 +70,7 @@ def run_one(path: Path, kernel: str) -> Outcome:
     from nbclient.exceptions import CellExecutionError
 
     start = time.perf_counter()
-    nb = nbformat.read(path, as_version=4)
+    nb = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
     client = NotebookClient(
         nb, kernel_name=kernel, timeout=CELL_TIMEOUT, resources={"metadata": {"path": str(path.parent)}}
     )
