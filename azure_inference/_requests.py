@@ -291,7 +291,14 @@ def build_chat_body(
         raise InvalidRequestError("messages must be a list of messages, e.g. [{'role': 'user', 'content': 'Hi'}]")
     if not messages:
         raise InvalidRequestError("messages is empty; a chat request needs at least one message")
-    merged = {**defaults, **{k: v for k, v in params.items() if v is not None}} if defaults else params
+    # Deployment defaults: known parameters merge under the call's; unknown ones travel as extra body keys.
+    known = ChatParams.__annotations__
+    merged = {**{k: v for k, v in defaults.items() if k in known}, **{k: v for k, v in params.items() if v is not None}}
+    extra_body = {
+        **{k: v for k, v in defaults.items() if k not in known},
+        **(defaults.get("extra_body") or {}),
+        **(params.get("extra_body") or {}),
+    }
     body: dict[str, Any] = {"messages": []}
     total = 0
     for i, m in enumerate(messages):
@@ -322,14 +329,10 @@ def build_chat_body(
     if merged.get("parallel_tool_calls") is not None:
         body["parallel_tool_calls"] = bool(merged["parallel_tool_calls"])
         extra = True
-    for key, value in (merged.get("extra_body") or {}).items():
+    for key, value in extra_body.items():
         if value is not None:
             body[key] = value
             extra = extra or key not in CHAT_SPEC_PARAMS
-    for key, value in defaults.items():
-        if key not in body and key not in ChatParams.__annotations__ and value is not None:
-            body[key] = value
-            extra = True
     return body, extra
 
 
