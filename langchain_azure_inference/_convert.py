@@ -29,6 +29,8 @@ from azure_inference import ThinkSplitter
 from azure_inference.accumulate import tool_call_slot
 from azure_inference.models import ChatCompletions, ChatCompletionsChunk, ChatResponseMessage, CompletionsUsage
 
+from ._think import StreamingThinkSplitter
+
 __all__ = [
     "PROVIDER",
     "StreamConverter",
@@ -299,7 +301,8 @@ class StreamConverter:
     """
 
     def __init__(self, think_tags: tuple[str, str] | None = ("<think>", "</think>")) -> None:
-        self._splitter = ThinkSplitter(*think_tags) if think_tags else None
+        # Trims around the think text as the non-streamed split does, so both paths give the same message.
+        self._splitter = StreamingThinkSplitter(*think_tags) if think_tags else None
         self._slots: dict[int, SimpleNamespace] = {}
         self._last_slot: int | None = None
         self._usage: CompletionsUsage | None = None
