@@ -219,9 +219,11 @@ def model_endpoint(state: EmulatorState, route: str, surface: str) -> Callable[[
     """The endpoint for one (route, surface)."""
 
     async def endpoint(request: Request) -> Response:
+        seq = 0
         try:
             body, body_error = await _parse_body(request)
             state.record(request.method, request.url.path, request.url.query, dict(request.headers), body)
+            seq = state.counter  # read before any await: the id of this request's log entry
             if not _authorised(request, state.config.keys):
                 raise azure_error(
                     401,
@@ -233,24 +235,32 @@ def model_endpoint(state: EmulatorState, route: str, surface: str) -> Callable[[
             spec = _api_version(request, surface)
             if body_error is not None:
                 raise body_error
-            name = request.path_params.get("deployment") or body.get("model")
-            if route == "info":
-                name = request.query_params.get("model")
+            # The path (Azure OpenAI), then `azureml-model-deployment` (managed compute, WIRE.md §2.1), then
+            # the body's `model` (or `/info?model=`, S25) pick the deployment.
+            name = request.path_params.get("deployment") or request.headers.get("azureml-model-deployment")
+            if name is None:
+                name = request.query_params.get("model") if route == "info" else body.get("model")
             if name is not None and not isinstance(name, str):
                 raise azure_error(400, "invalid_payload", "'model' must be a string.", target="model")
             call = Call(request, state, route, surface, spec, body, _select_model(state, route, name))
             call.body = handlers.prepare(call)  # validation, extra-parameters, capability checks
             call.entry = state.take(route, call.model.name if call.model else None)
             early = await _before_model(call)
-            if early is not None:
-                return early
-            return await handlers.HANDLERS[route](call)
+            response = early if early is not None else await handlers.HANDLERS[route](call)
         except ApiError as err:
-            return err.to_response()
+            response = err.to_response()
         except Exception as exc:  # a bug in the emulator: still answer in Azure's shape, and count it
             state.internal_errors += 1
             log.error("emulator bug on %s %s\n%s", request.method, request.url.path, traceback.format_exc())
-            return azure_error(500, "InternalServerError", f"Emulator bug: {type(exc).__name__}: {exc}").to_response()
+            response = azure_error(
+                500, "InternalServerError", f"Emulator bug: {type(exc).__name__}: {exc}"
+            ).to_response()
+        # Request ids as Azure sends them (emulator-<log seq>); the client's own id is echoed (WIRE.md §2.1).
+        response.headers["x-request-id"] = response.headers["apim-request-id"] = f"emulator-{seq}"
+        client_rid = request.headers.get("x-ms-client-request-id")
+        if client_rid:
+            response.headers["x-ms-client-request-id"] = client_rid
+        return response
 
     return endpoint
 

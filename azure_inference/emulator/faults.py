@@ -61,6 +61,7 @@ class Fault:
         headers: Extra response headers.
         latency_ms: Delay before responding (for every kind).
         after_chunks: For stream faults: how many chunks are sent first.
+        chunk_delay_ms: Pause before each streamed chunk (any kind; e.g. ``latency`` for a slow stream).
         times: How many requests the fault applies to; ``None`` means every request.
         route: Only requests of this route (see :data:`ROUTES`); ``None`` means any.
         model: Only requests for this model name; ``None`` means any.
@@ -74,6 +75,7 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     latency_ms: int = 0
     after_chunks: int = 2
+    chunk_delay_ms: int = 0
     times: int | None = None
     route: str | None = None
     model: str | None = None
@@ -182,7 +184,10 @@ async def stream_with_faults(
     """SSE bytes of ``chunks`` ending in ``[DONE]``, with a stream fault applied after ``after_chunks``."""
     kind = fault.kind if fault is not None and fault.kind in STREAM_KINDS else None
     after = fault.after_chunks if fault is not None else 0
+    delay = fault.chunk_delay_ms / 1000 if fault is not None else 0.0
     for i, chunk in enumerate(chunks):
+        if delay:
+            await asyncio.sleep(delay)
         if kind is not None and i == after:
             if kind == "stream_cut":
                 return

@@ -199,3 +199,11 @@ def test_fault_for_one_model_only(e: Emu) -> None:
     assert _chat(e, model="DeepSeek-R1").status_code == 503
     assert e.control.reset() is None
     assert _chat(e, model="DeepSeek-R1").status_code == 200  # reset restores startup faults (none)
+
+
+def test_slow_stream_chunk_delay(e: Emu) -> None:
+    e.control.queue_fault("latency", chunk_delay_ms=40)
+    t0 = time.monotonic()
+    events, done = sse_events(_chat(e, stream=True))
+    assert done
+    assert time.monotonic() - t0 >= 0.04 * len(events)  # one pause before each chunk

@@ -144,3 +144,20 @@ def test_single_model_mode_ignores_model(http: httpx.Client) -> None:
         info = http.get(emu.url + "/info", params={"api-version": API}).json()
         assert info["model_name"] == "Phi-3.5-mini-instruct"
         assert emu.control.health()["internal_errors"] == 0
+
+
+def test_request_ids_and_deployment_header(e: Emu) -> None:
+    r = e.chat("hi", headers={"x-ms-client-request-id": "client-1", "azureml-model-deployment": "Mistral-small"})
+    assert r.json()["model"] == "Mistral-small"
+    assert r.headers["x-ms-client-request-id"] == "client-1"
+    seq = e.control.requests()[-1]["seq"]
+    assert r.headers["x-request-id"] == r.headers["apim-request-id"] == f"emulator-{seq}"
+    r = e.chat("hi", model="nope")
+    assert r.headers["x-request-id"] == f"emulator-{seq + 1}"
+
+
+def test_developer_role_and_max_completion_tokens(e: Emu) -> None:
+    r = e.chat([{"role": "developer", "content": "Be terse."}, {"role": "user", "content": "Tell me about otters"}])
+    assert r.status_code == 200
+    r = e.chat("Tell me about otters", prefix="/v1", max_completion_tokens=2)
+    assert r.json()["choices"][0]["finish_reason"] == "length"
