@@ -11,41 +11,111 @@ auth, retries and typed errors. It imports nothing but httpx, pydantic and the s
 
 from __future__ import annotations
 
-from ._requests import ChatParams, CompletionParams, EmbedParams
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
-from .accumulate import ChatAccumulator, ThinkSplitter
-from .client import AsyncInferenceClient, InferenceClient
-from .config import DEFAULT_API_VERSIONS, Deployment, ExtraParameters, Surface, detect_surface, load_profiles
-from .errors import (
-    APIConnectionError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ConfigurationError,
-    ContentFilterError,
-    InferenceError,
-    InvalidRequestError,
-    NotFoundError,
-    ParameterProblem,
-    RateLimitError,
-    ResponseValidationError,
-    RouteNotSupportedError,
-    ServerError,
-    StreamError,
-    UnsupportedParameterError,
-)
-from .media import audio_part, image_data_url
-from .models import (
-    ChatCompletions,
-    ChatCompletionsChunk,
-    Completions,
-    EmbeddingsResult,
-    ModelInfo,
-)
-from .retry import RetryPolicy
-from .sse import ServerSentEvent, SSEDecoder
-from .streaming import AsyncChatStream, AsyncCompletionStream, ChatStream, CompletionStream
+
+# Names are loaded on first use (PEP 562), so `import azure_inference` stays cheap and a sync-only program never
+# imports asyncio or the async client's machinery.
+_LAZY: dict[str, str] = {
+    "APIConnectionError": ".errors",
+    "APIStatusError": ".errors",
+    "APITimeoutError": ".errors",
+    "AsyncChatStream": ".streaming",
+    "AsyncCompletionStream": ".streaming",
+    "AsyncInferenceClient": "._async_client",
+    "AuthenticationError": ".errors",
+    "BadRequestError": ".errors",
+    "ChatAccumulator": ".accumulate",
+    "ChatCompletions": ".models",
+    "ChatCompletionsChunk": ".models",
+    "ChatParams": "._requests",
+    "ChatStream": ".streaming",
+    "CompletionParams": "._requests",
+    "CompletionStream": ".streaming",
+    "Completions": ".models",
+    "ConfigurationError": ".errors",
+    "ContentFilterError": ".errors",
+    "DEFAULT_API_VERSIONS": ".config",
+    "Deployment": ".config",
+    "EmbedParams": "._requests",
+    "EmbeddingsResult": ".models",
+    "ExtraParameters": ".config",
+    "InferenceClient": ".client",
+    "InferenceError": ".errors",
+    "InvalidRequestError": ".errors",
+    "ModelInfo": ".models",
+    "NotFoundError": ".errors",
+    "ParameterProblem": ".errors",
+    "RateLimitError": ".errors",
+    "ResponseValidationError": ".errors",
+    "RetryPolicy": ".retry",
+    "RouteNotSupportedError": ".errors",
+    "SSEDecoder": ".sse",
+    "ServerError": ".errors",
+    "ServerSentEvent": ".sse",
+    "StreamError": ".errors",
+    "Surface": ".config",
+    "ThinkSplitter": ".accumulate",
+    "UnsupportedParameterError": ".errors",
+    "audio_part": ".media",
+    "detect_surface": ".config",
+    "image_data_url": ".media",
+    "load_profiles": ".config",
+}
+
+if TYPE_CHECKING:
+    from ._async_client import AsyncInferenceClient
+    from ._requests import ChatParams, CompletionParams, EmbedParams
+    from .accumulate import ChatAccumulator, ThinkSplitter
+    from .client import InferenceClient
+    from .config import DEFAULT_API_VERSIONS, Deployment, ExtraParameters, Surface, detect_surface, load_profiles
+    from .errors import (
+        APIConnectionError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        ConfigurationError,
+        ContentFilterError,
+        InferenceError,
+        InvalidRequestError,
+        NotFoundError,
+        ParameterProblem,
+        RateLimitError,
+        ResponseValidationError,
+        RouteNotSupportedError,
+        ServerError,
+        StreamError,
+        UnsupportedParameterError,
+    )
+    from .media import audio_part, image_data_url
+    from .models import (
+        ChatCompletions,
+        ChatCompletionsChunk,
+        Completions,
+        EmbeddingsResult,
+        ModelInfo,
+    )
+    from .retry import RetryPolicy
+    from .sse import ServerSentEvent, SSEDecoder
+    from .streaming import AsyncChatStream, AsyncCompletionStream, ChatStream, CompletionStream
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'azure_inference' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
 
 __all__ = [
     "DEFAULT_API_VERSIONS",

@@ -20,9 +20,9 @@ from ._requests import (
     build_chat_body,
     build_completion_body,
     build_embeddings_body,
-    check_texts,
     encode_json,
 )
+from ._validate import check_texts
 from ._version import __version__
 from .auth import Authenticator
 from .config import Deployment, Surface
@@ -48,6 +48,9 @@ log = logging.getLogger("azure_inference")
 M = TypeVar("M", bound=BaseModel)
 
 _REQUEST_ID_HEADERS = ("x-request-id", "apim-request-id", "x-ms-request-id")
+LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=100, keepalive_expiry=30.0)
+"""Connection pool limits of the HTTP clients we create."""
+
 _STREAM_USAGE_SURFACES = (Surface.AZURE_OPENAI, Surface.OPENAI_V1, Surface.OPENAI_COMPATIBLE)
 
 

@@ -5,7 +5,6 @@ Secrets are unwrapped only here, when a header is built; nothing in this module 
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import threading
 import time
@@ -126,4 +125,6 @@ class Authenticator:
         getter = dep.azure_credential.get_token
         if inspect.iscoroutinefunction(getter):
             return self._store(await getter(dep.scope))
+        import asyncio  # here, so the sync path never imports it
+
         return self._store(await asyncio.to_thread(getter, dep.scope))

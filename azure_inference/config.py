@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import re
-import sys
 from collections.abc import Awaitable, Callable, Mapping
 from enum import Enum
-from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from .errors import ConfigurationError
+from .profiles import load_profiles, profile_fields
 
 __all__ = ["DEFAULT_API_VERSIONS", "Deployment", "ExtraParameters", "Surface", "detect_surface", "load_profiles"]
 
@@ -328,7 +326,7 @@ class Deployment(BaseModel):
         if chosen not in profiles:
             known = ", ".join(sorted(k for k in profiles if k != "__default__")) or "none"
             raise ConfigurationError(f"profile {chosen!r} not found in {source} (profiles: {known})")
-        data = _profile_fields(profiles[chosen], chosen, source)
+        data = profile_fields(profiles[chosen], chosen, source)
         data.setdefault("name", chosen)
         data.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**data)
@@ -376,75 +374,3 @@ def _explain(exc: ValidationError) -> str:
             msg = f"unknown Deployment field {loc!r}"
         lines.append(msg if err["type"] == "value_error" or not loc else f"{loc}: {msg}")
     return "; ".join(lines)
-
-
-def _config_path(path: str | os.PathLike[str] | None) -> Path:
-    if path is not None:
-        return Path(path)
-    if os.environ.get("AZURE_INFERENCE_CONFIG"):
-        return Path(os.environ["AZURE_INFERENCE_CONFIG"])
-    for candidate in (Path("azure-inference.toml"), Path.home() / ".config" / "azure-inference" / "config.toml"):
-        if candidate.is_file():
-            return candidate
-    raise ConfigurationError(
-        "no profile file: set AZURE_INFERENCE_CONFIG to a TOML file, or create ./azure-inference.toml"
-    )
-
-
-_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
-
-
-def _expand(value: str, where: str) -> str:
-    def sub(match: re.Match[str]) -> str:
-        name, default = match.group(1), match.group(2)
-        if name in os.environ:
-            return os.environ[name]
-        if default is not None:
-            return default
-        raise ConfigurationError(f"{where} refers to ${{{name}}}, which is not set in the environment")
-
-    return _VAR.sub(sub, value)
-
-
-def _profile_fields(raw: Mapping[str, Any], name: str, source: Path) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for key, value in raw.items():
-        where = f"profile {name!r} in {source}"
-        if key == "credential_env":
-            if not isinstance(value, str) or value not in os.environ:
-                raise ConfigurationError(f"{where}: credential_env names {value!r}, which is not set")
-            data["credential"] = os.environ[value]
-        elif isinstance(value, str):
-            data[key] = _expand(value, f"{where} ({key})")
-        else:
-            data[key] = value
-    return data
-
-
-def load_profiles(path: str | os.PathLike[str] | None = None) -> tuple[dict[str, dict[str, Any]], Path]:
-    """Read profiles from TOML: ``[profiles.<name>]`` tables with ``Deployment`` fields.
-
-    The file is ``path``, else ``$AZURE_INFERENCE_CONFIG``, else ``./azure-inference.toml``, else
-    ``~/.config/azure-inference/config.toml``. Secrets should not live in the file: use
-    ``credential_env = "VAR"``; any string may use ``${VAR}`` or ``${VAR:-default}``. A top-level
-    ``default_profile = "<name>"`` names the profile used when none is asked for.
-    """
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
-    source = _config_path(path)
-    try:
-        with source.open("rb") as fh:
-            doc = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigurationError(f"profile file {source} does not exist") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigurationError(f"profile file {source} is not valid TOML: {exc}") from None
-    profiles = doc.get("profiles")
-    if not isinstance(profiles, dict):
-        raise ConfigurationError(f"{source} has no [profiles.<name>] tables")
-    result: dict[str, dict[str, Any]] = {k: dict(v) for k, v in profiles.items() if isinstance(v, dict)}
-    if isinstance(doc.get("default_profile"), str):
-        result["__default__"] = {"name": doc["default_profile"]}
-    return result, source
