@@ -17,6 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from azure_inference.emulator import EmulatorHandle
+from tests.conftest import KEYED_EMULATOR_KEY
+
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
 
@@ -111,3 +114,30 @@ def test_demo_reports_a_configuration_error_and_stops_the_emulator() -> None:
     assert "The demo failed: ConfigurationError: profile 'no-such-profile' not found" in result.stdout
     assert "Emulator stopped." in result.stdout
     _assert_closed(_port(result.stdout))
+
+
+def test_demo_runs_against_the_configured_endpoint_instead(keyed_emulator: EmulatorHandle) -> None:
+    # A key-protected emulator stands in for a real deployment: only the environment says where it is.
+    keyed_emulator.control.reset()
+    env = _env() | {
+        "AZURE_INFERENCE_ENDPOINT": keyed_emulator.endpoint,
+        "AZURE_INFERENCE_CREDENTIAL": KEYED_EMULATOR_KEY,
+        "AZURE_INFERENCE_ALT_MODEL": "Mistral-large-2411",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "demo"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
+    )
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert "AZURE_INFERENCE_ENDPOINT is set: the demo uses your deployment" in out
+    assert "emulator    http://" not in out  # no emulator of its own
+    assert out.count("done in") == 7
+    assert "served by   azure (model-inference, gpt-4o-mini)" in out
+    assert "served by   azure-alt (model-inference, Mistral-large-2411)" in out
+    assert KEYED_EMULATOR_KEY not in out
+    seen = keyed_emulator.control.requests()
+    keyed_emulator.control.reset()
+    chat_models = {r["body"].get("model") for r in seen if r["path"] == "/models/chat/completions"}
+    assert chat_models == {"gpt-4o-mini", "Mistral-large-2411"}
+    # The log redacts secrets; the keyed emulator answered 401 to any request without the right key.
+    assert all("api-key" in r["headers"] for r in seen)
