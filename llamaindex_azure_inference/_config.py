@@ -8,12 +8,15 @@ configuration change. Clients are built on first use, one sync and one async per
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, PrivateAttr, SecretStr, model_validator
 
-from azure_inference import AsyncInferenceClient, Deployment, InferenceClient
+from azure_inference import Deployment
 from azure_inference.config import ExtraParameters
+
+if TYPE_CHECKING:  # the clients (and httpx) load when the first client is built, not at import
+    from azure_inference import AsyncInferenceClient, InferenceClient
 
 __all__ = ["DeploymentFields"]
 
@@ -113,6 +116,8 @@ class DeploymentFields(BaseModel):
     def client(self) -> InferenceClient:
         """The pooled synchronous transport client (built on first use)."""
         if self._client is None:
+            from azure_inference import InferenceClient
+
             self._client = InferenceClient(self.resolved_deployment(), http_client=self.http_client)
         return self._client
 
@@ -120,6 +125,8 @@ class DeploymentFields(BaseModel):
     def async_client(self) -> AsyncInferenceClient:
         """The pooled asynchronous transport client (built on first use)."""
         if self._aclient is None:
+            from azure_inference import AsyncInferenceClient
+
             self._aclient = AsyncInferenceClient(self.resolved_deployment(), http_client=self.async_http_client)
         return self._aclient
 
