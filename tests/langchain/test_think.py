@@ -1,0 +1,96 @@
+"""The streamed ``<think>`` split gives the same content and reasoning as the non-streamed one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from azure_inference import ThinkSplitter
+from azure_inference.emulator import EmulatorHandle
+from azure_inference.models import ChatCompletionsChunk
+from langchain_azure_inference import ChatAzureInference
+from langchain_azure_inference._convert import StreamConverter
+
+TEXTS = [
+    "\n<think>\nI reason.\n\nStill reasoning.\n</think>\n\nThe answer.\n",
+    "<think>a\n</think>\n<think>\nb</think>\ny\n\nz\n",
+    "  <think></think>  x  ",
+    "Hi <think>x</think> there",
+    "<think>\nunterminated\n",
+    "no tags here \n\n",
+    "ends with a partial tag <thi",
+]
+
+
+def expected(text: str) -> tuple[str, str]:
+    """What the non-streamed path gives (WIRE: it splits only when the opening tag is present)."""
+    return ThinkSplitter().split(text) if "<think>" in text else (text, "")
+
+
+def streamed(pieces: list[str]) -> tuple[str, str]:
+    conv = StreamConverter()
+    content = reasoning = ""
+    for piece in pieces:
+        wire = ChatCompletionsChunk.model_validate(
+            {"id": "s", "model": "m", "choices": [{"index": 0, "delta": {"content": piece}}]}
+        )
+        out = conv.feed(wire)
+        if out is not None:
+            content += str(out.message.content)
+            reasoning += out.message.additional_kwargs.get("reasoning_content", "")
+    last = conv.finish()
+    return content + str(last.message.content), reasoning + last.message.additional_kwargs.get("reasoning_content", "")
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_every_two_and_three_way_split_matches_the_non_streamed_split(text: str) -> None:
+    want = expected(text)
+    n = len(text)
+    for i in range(n + 1):
+        assert streamed([text[:i], text[i:]]) == want, (text, i)
+        for j in range(i, n + 1):
+            assert streamed([text[:i], text[i:j], text[j:]]) == want, (text, i, j)
+    assert streamed(list(text)) == want
+
+
+def test_only_whitespace_is_held_back() -> None:
+    conv = StreamConverter()
+    released = []
+    for piece in ["<think>\n", "Why", " \n", "so", "\n</think>\n\n", "Answer", "\n"]:
+        out = conv.feed(
+            ChatCompletionsChunk.model_validate(
+                {"id": "s", "model": "m", "choices": [{"index": 0, "delta": {"content": piece}}]}
+            )
+        )
+        released.append(
+            None if out is None else (out.message.content, out.message.additional_kwargs.get("reasoning_content"))
+        )
+    # Visible text is released in the chunk that brought it; the whitespace between comes with the next text.
+    assert released == [None, ("", "Why"), None, ("", " \nso"), None, ("Answer", None), None]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("sync", [True, False])
+async def test_emulator_think_model_streamed_equals_invoked(emu: EmulatorHandle, sync: bool) -> None:
+    llm = ChatAzureInference(endpoint=emu.endpoint, model="DeepSeek-R1-think", max_retries=0)
+    prompt = "Why is the sky blue?"
+    try:
+        if sync:
+            whole = llm.invoke(prompt)
+            chunks: list[Any] = list(llm.stream(prompt))
+        else:
+            whole = await llm.ainvoke(prompt)
+            chunks = [c async for c in llm.astream(prompt)]
+    finally:
+        await llm.aclose()
+    raw = emu.control.requests("/chat/completions")
+    assert len(raw) == 2
+    total = chunks[0]
+    for c in chunks[1:]:
+        total += c
+    assert len(chunks) > 3
+    assert whole.additional_kwargs["reasoning_content"]
+    assert whole.content
+    assert total.content == whole.content
+    assert total.additional_kwargs["reasoning_content"] == whole.additional_kwargs["reasoning_content"]
