@@ -7,10 +7,13 @@ stopped in every case.
 from __future__ import annotations
 
 import argparse
+import importlib
 import signal
 import sys
+import threading
 from collections.abc import Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
+from pathlib import Path
 from types import FrameType
 
 from .backend import choose_profiles, describe, load_backend, profiles_path, start_emulator
@@ -36,6 +39,21 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
+def _preload() -> None:
+    # Importing LangChain and LlamaIndex takes seconds; doing it while the emulator boots saves that time.
+    # A failure here is ignored: the step that needs the module imports it again and reports the error.
+    with suppress(Exception):
+        for module in ("demo.steps_langchain", "demo.steps_llamaindex"):
+            importlib.import_module(module)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the demo; returns the exit code."""
     args = _parser().parse_args(argv)
@@ -43,7 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     first, second = choose_profiles(args.profile, args.second_profile)
     console = Console(step_count(second is not None), color=False if args.no_color else None)
     console.title("azure-inference-adapters demo: LangChain and LlamaIndex on Azure-deployed models")
-    console.print(f"profiles: {profiles_path()}  (main: {first}, switch: {second or 'skipped'})")
+    threading.Thread(target=_preload, name="demo-preload", daemon=True).start()
+    console.print(f"profiles: {_shown(profiles_path())}  (main: {first}, switch: {second or 'skipped'})")
     stopped = "Emulator stopped."
     code = 0
     try:
