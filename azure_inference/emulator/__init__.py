@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from .app import create_app
 from .catalog import Catalog, ModelSpec, load_catalog_toml
-from .client import EmulatorControl, RecordedRequest
+from .client import AsyncEmulatorControl, EmulatorControl, RecordedRequest
 from .config import EmulatorConfig
 from .faults import Fault
 from .testing import EmulatorHandle, EmulatorStartError, run_emulator, run_emulator_in_thread
 
 __all__ = [
+    "AsyncEmulatorControl",
     "Catalog",
     "EmulatorConfig",
     "EmulatorControl",

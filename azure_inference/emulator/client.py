@@ -56,10 +56,7 @@ class EmulatorControl:
         self.close()
 
     def _call(self, method: str, path: str, json: Any = None, params: Mapping[str, str] | None = None) -> Any:
-        response = self._http.request(method, path, json=json, params=params)
-        if response.status_code >= 400:
-            raise ValueError(f"control API {method} {path} failed ({response.status_code}): {response.text}")
-        return response.json()
+        return _check(self._http.request(method, path, json=json, params=params))
 
     def health(self) -> dict[str, Any]:
         """``{"status": "ok", "internal_errors": n}``."""
@@ -80,83 +77,23 @@ class EmulatorControl:
         result = self._call("POST", "/script", json={"responses": list(entries)})
         return int(result["pending"])
 
-    def queue_chat(
-        self,
-        content: str | None = None,
-        *,
-        tool_calls: Sequence[Mapping[str, Any]] | None = None,
-        reasoning_content: str | None = None,
-        finish_reason: str | None = None,
-        usage: Mapping[str, Any] | None = None,
-        content_filter: bool | str = False,
-        route: str | None = None,
-        model: str | None = None,
-        latency_ms: int = 0,
-        times: int = 1,
-    ) -> int:
+    def queue_chat(self, content: str | None = None, **options: Any) -> int:
         """Queue an exact assistant reply for the next chat (or completions) request.
 
         Args:
             content: Message content.
-            tool_calls: ``[{"name": ..., "arguments": {...} or "json", "id": optional}]``.
-            reasoning_content: ``reasoning_content`` to return.
-            finish_reason: Override (defaults to ``tool_calls`` for tool-only replies, else ``stop``).
-            usage: A usage object to return verbatim.
-            content_filter: True or a category: mark the reply as filtered (``finish_reason: content_filter``).
-            route: Only for this route (``chat``, ``completions``).
-            model: Only for requests to this model.
-            latency_ms: Delay before answering.
-            times: How many requests get this reply.
+            **options: See :func:`chat_entry` (tool_calls, reasoning_content, finish_reason, usage,
+                content_filter, route, model, latency_ms, times).
         """
-        entry: dict[str, Any] = {"content": content, "times": times, "latency_ms": latency_ms}
-        optional = {
-            "tool_calls": list(tool_calls) if tool_calls else None,
-            "reasoning_content": reasoning_content,
-            "finish_reason": finish_reason,
-            "usage": dict(usage) if usage else None,
-            "content_filter": content_filter or None,
-            "route": route,
-            "model": model,
-        }
-        entry.update({k: v for k, v in optional.items() if v is not None})
-        return self.queue(entry)
+        return self.queue(chat_entry(content, **options))
 
-    def queue_error(
-        self,
-        status: int,
-        *,
-        code: str | None = None,
-        message: str | None = None,
-        body: Mapping[str, Any] | None = None,
-        headers: Mapping[str, str] | None = None,
-        route: str | None = None,
-        model: str | None = None,
-        times: int = 1,
-    ) -> int:
-        """Queue an error response (Azure's shape from ``code``/``message`` unless ``body`` is given)."""
-        entry: dict[str, Any] = {"status": status, "times": times}
-        optional = {
-            "code": code,
-            "message": message,
-            "body": dict(body) if body else None,
-            "headers": dict(headers) if headers else None,
-            "route": route,
-            "model": model,
-        }
-        entry.update({k: v for k, v in optional.items() if v is not None})
-        return self.queue(entry)
+    def queue_error(self, status: int, **options: Any) -> int:
+        """Queue an error response; ``options`` as in :func:`error_entry` (code, message, body, headers, ...)."""
+        return self.queue(error_entry(status, **options))
 
-    def queue_fault(
-        self, kind: str, *, route: str | None = None, model: str | None = None, times: int = 1, **options: Any
-    ) -> int:
-        """Queue a one-off fault (``kind`` and options as in :class:`~.faults.Fault`)."""
-        fault = Fault(kind=kind, **options).to_dict()
-        entry: dict[str, Any] = {"fault": {k: v for k, v in fault.items() if v is not None}, "times": times}
-        if route:
-            entry["route"] = route
-        if model:
-            entry["model"] = model
-        return self.queue(entry)
+    def queue_fault(self, kind: str, **options: Any) -> int:
+        """Queue a one-off fault; ``options`` as in :func:`fault_entry` (and :class:`~.faults.Fault`)."""
+        return self.queue(fault_entry(kind, **options))
 
     def script(self) -> list[dict[str, Any]]:
         """Pending script entries."""
@@ -197,3 +134,154 @@ class EmulatorControl:
     def clear_requests(self) -> None:
         """Empty the request log."""
         self._call("DELETE", "/requests")
+
+
+def chat_entry(
+    content: str | None = None,
+    *,
+    tool_calls: Sequence[Mapping[str, Any]] | None = None,
+    reasoning_content: str | None = None,
+    finish_reason: str | None = None,
+    usage: Mapping[str, Any] | None = None,
+    content_filter: bool | str = False,
+    route: str | None = None,
+    model: str | None = None,
+    latency_ms: int = 0,
+    times: int = 1,
+) -> dict[str, Any]:
+    """A scripted reply entry.
+
+    Args:
+        content: Message content.
+        tool_calls: ``[{"name": ..., "arguments": {...} or "json", "id": optional}]``.
+        reasoning_content: ``reasoning_content`` to return.
+        finish_reason: Override (defaults to ``tool_calls`` for tool-only replies, else ``stop``).
+        usage: A usage object to return verbatim.
+        content_filter: True or a category: mark the reply as filtered (``finish_reason: content_filter``).
+        route: Only for this route (``chat``, ``completions``).
+        model: Only for requests to this model.
+        latency_ms: Delay before answering.
+        times: How many requests get this reply.
+    """
+    entry: dict[str, Any] = {"content": content, "times": times, "latency_ms": latency_ms}
+    optional = {
+        "tool_calls": list(tool_calls) if tool_calls else None,
+        "reasoning_content": reasoning_content,
+        "finish_reason": finish_reason,
+        "usage": dict(usage) if usage else None,
+        "content_filter": content_filter or None,
+        "route": route,
+        "model": model,
+    }
+    entry.update({k: v for k, v in optional.items() if v is not None})
+    return entry
+
+
+def error_entry(
+    status: int,
+    *,
+    code: str | None = None,
+    message: str | None = None,
+    body: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+    route: str | None = None,
+    model: str | None = None,
+    times: int = 1,
+) -> dict[str, Any]:
+    """A scripted error entry (Azure's shape from ``code``/``message`` unless ``body`` is given verbatim)."""
+    entry: dict[str, Any] = {"status": status, "times": times}
+    optional = {
+        "code": code,
+        "message": message,
+        "body": dict(body) if body else None,
+        "headers": dict(headers) if headers else None,
+        "route": route,
+        "model": model,
+    }
+    entry.update({k: v for k, v in optional.items() if v is not None})
+    return entry
+
+
+def fault_entry(
+    kind: str, *, route: str | None = None, model: str | None = None, times: int = 1, **options: Any
+) -> dict[str, Any]:
+    """A scripted one-off fault entry (``kind`` and ``options`` as in :class:`~.faults.Fault`)."""
+    fault = Fault(kind=kind, **options).to_dict()
+    entry: dict[str, Any] = {"fault": {k: v for k, v in fault.items() if v is not None}, "times": times}
+    if route:
+        entry["route"] = route
+    if model:
+        entry["model"] = model
+    return entry
+
+
+def _check(response: httpx.Response) -> Any:
+    if response.status_code >= 400:
+        req = response.request
+        raise ValueError(f"control API {req.method} {req.url.path} failed ({response.status_code}): {response.text}")
+    return response.json()
+
+
+class AsyncEmulatorControl:
+    """Asynchronous client of the control API (the most used calls of :class:`EmulatorControl`).
+
+    Args:
+        url: The emulator base URL.
+        timeout: Seconds per control call.
+    """
+
+    def __init__(self, url: str, *, timeout: float = 10.0):
+        self.url = url.rstrip("/")
+        self._http = httpx.AsyncClient(base_url=self.url + "/_emulator", timeout=timeout)
+
+    async def aclose(self) -> None:
+        """Close the HTTP connection pool."""
+        await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncEmulatorControl:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def _call(self, method: str, path: str, json: Any = None, params: Mapping[str, str] | None = None) -> Any:
+        return _check(await self._http.request(method, path, json=json, params=params))
+
+    async def health(self) -> dict[str, Any]:
+        """``{"status": "ok", "internal_errors": n}``."""
+        result: dict[str, Any] = await self._call("GET", "/health")
+        return result
+
+    async def reset(self) -> None:
+        """Clear the script and the request log; restore startup faults and blocklists."""
+        await self._call("POST", "/reset")
+
+    async def queue(self, *entries: Mapping[str, Any]) -> int:
+        """Queue raw script entries; returns the pending count."""
+        return int((await self._call("POST", "/script", json={"responses": list(entries)}))["pending"])
+
+    async def queue_chat(self, content: str | None = None, **options: Any) -> int:
+        """Queue a reply (:func:`chat_entry`)."""
+        return await self.queue(chat_entry(content, **options))
+
+    async def queue_error(self, status: int, **options: Any) -> int:
+        """Queue an error (:func:`error_entry`)."""
+        return await self.queue(error_entry(status, **options))
+
+    async def queue_fault(self, kind: str, **options: Any) -> int:
+        """Queue a one-off fault (:func:`fault_entry`)."""
+        return await self.queue(fault_entry(kind, **options))
+
+    async def set_faults(self, faults: Sequence[Fault | Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """Replace the emulator-wide faults."""
+        items = [f.to_dict() if isinstance(f, Fault) else dict(f) for f in faults]
+        result: list[dict[str, Any]] = (await self._call("PUT", "/faults", json={"faults": items}))["faults"]
+        return result
+
+    async def requests(self, path: str | None = None) -> list[RecordedRequest]:
+        """The request log, oldest first."""
+        params = {"path": path} if path else None
+        result: list[RecordedRequest] = (await self._call("GET", "/requests", params=params))["requests"]
+        return result

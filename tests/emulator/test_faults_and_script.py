@@ -207,3 +207,22 @@ def test_slow_stream_chunk_delay(e: Emu) -> None:
     events, done = sse_events(_chat(e, stream=True))
     assert done
     assert time.monotonic() - t0 >= 0.04 * len(events)  # one pause before each chunk
+
+
+async def test_async_control_client(e: Emu) -> None:
+    from azure_inference.emulator import AsyncEmulatorControl
+
+    async with AsyncEmulatorControl(e.handle.url) as control:
+        await control.queue_chat("from async", times=1)
+        await control.queue_error(503, route="embeddings")
+        await control.set_faults([{"kind": "status", "status": 429, "model": "Mistral-small", "times": 1}])
+        async with httpx.AsyncClient(base_url=e.handle.endpoint, params={"api-version": "2025-05-01"}) as client:
+            r = await client.post("/chat/completions", json={"messages": MSGS})
+            assert r.json()["choices"][0]["message"]["content"] == "from async"
+            assert (await client.post("/embeddings", json={"input": ["x"]})).status_code == 503
+            r = await client.post("/chat/completions", json={"messages": MSGS, "model": "Mistral-small"})
+            assert r.status_code == 429
+        assert [r["path"] for r in await control.requests()][-1] == "/models/chat/completions"
+        assert (await control.health())["internal_errors"] == 0
+        await control.reset()
+        assert await control.requests() == []
