@@ -51,7 +51,7 @@ def _assert_closed(port: int) -> None:
 
 def test_demo_shows_every_step_and_stops_the_emulator() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "demo"], cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=180
+        [sys.executable, "-m", "demo"], cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=100
     )
     out = result.stdout
     assert result.returncode == 0, out + result.stderr
@@ -125,7 +125,7 @@ def test_demo_runs_against_the_configured_endpoint_instead(keyed_emulator: Emula
         "AZURE_INFERENCE_ALT_MODEL": "Mistral-large-2411",
     }
     result = subprocess.run(
-        [sys.executable, "-m", "demo"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
+        [sys.executable, "-m", "demo"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=100
     )
     out = result.stdout
     assert result.returncode == 0, out + result.stderr
