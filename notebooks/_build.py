@@ -47,7 +47,8 @@ else:
     os.environ["AZURE_INFERENCE_EMULATOR_URL"] = emu.url  # expanded by the profiles' ${...}
     PROFILE = "emulator"
 EMBEDDINGS_PROFILE = PROFILE + "-embeddings"
-print("backend:", emu.url if emu else os.environ["AZURE_INFERENCE_ENDPOINT"], "| profiles:", PROFILE, EMBEDDINGS_PROFILE)"""
+backend = emu.url if emu else os.environ["AZURE_INFERENCE_ENDPOINT"]
+print("backend:", backend, "| profiles:", PROFILE, EMBEDDINGS_PROFILE)"""
 
 SETUP_EMULATOR_MD = """\
 ### The emulator
