@@ -201,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", default=",".join(c.key for c in CLIENTS))
     parser.add_argument("--figures", default=FIGURES)
     parser.add_argument("--no-write", action="store_true", help="print the tables only")
+    parser.add_argument("--merge", action="store_true", help="update results.json with these rows only")
     parser.add_argument("--no-emulator", action="store_true", help="skip the emulator comparison in (a)")
     args = parser.parse_args(argv)
     keys = [k for k in args.clients.split(",") if k]
@@ -222,6 +223,16 @@ def main(argv: list[str] | None = None) -> int:
                 results = run_figures(runner, keys, args.figures, emu.url)
     info["wall_seconds"] = round(time.monotonic() - started, 1)
     info["quick"] = args.quick
+    saved = Path(__file__).parent / "results.json"
+    if args.merge and saved.exists():
+        old = json.loads(saved.read_text())
+        for fig, rows in results.items():
+            if isinstance(rows, dict) and isinstance(old["results"].get(fig), dict):
+                old["results"][fig].update(rows)
+            else:
+                old["results"][fig] = rows
+        results = old["results"]
+        info["merged"] = f"figures {args.figures} for {args.clients} re-measured"
     text = render(results, info)
     print("\n" + text)
     if not args.no_write:

@@ -28,6 +28,8 @@ MESSAGES: list[dict[str, str]] = [
 ]
 CHAT_BODY: dict[str, Any] = {"model": MODEL, "messages": MESSAGES, "max_tokens": MAX_TOKENS}
 KEY = "bench-key"
+STREAM_TOKEN = "tok "
+"""The text of each streamed delta the server sends."""
 CHAT_REPLY_PREFIX = os.environ.get("BENCH_REPLY_PREFIX", "Hello!")
 """Every chat reply starts with this (the server's canned answer)."""
 API_VERSION = "2024-05-01-preview"
