@@ -171,12 +171,17 @@ def _select_model(state: EmulatorState, route: str, name: str | None) -> ModelSp
     return spec
 
 
+def _reject_constant(name: str) -> Any:
+    # NaN and Infinity are not JSON (RFC 8259); Python would accept them and echo them back in error bodies.
+    raise ValueError(f"{name} is not valid JSON")
+
+
 async def _parse_body(request: Request) -> tuple[Any, ApiError | None]:
     raw = await request.body()
     if request.method == "GET":
         return {}, None
     try:
-        body = json.loads(raw) if raw else None
+        body = json.loads(raw, parse_constant=_reject_constant) if raw else None
     except (ValueError, UnicodeDecodeError) as exc:
         return raw.decode("utf-8", "replace"), azure_error(
             400, "invalid_json", f"Request body is not valid JSON: {exc}", target="body"
