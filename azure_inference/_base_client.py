@@ -284,8 +284,11 @@ class BaseClient:
         """True when an automatic base64 request was refused, so the caller retries once with floats."""
         if encoding != "base64" or params.get("encoding_format") is not None or err.status_code not in (400, 422):
             return False
-        named = any(p.name == "encoding_format" for p in getattr(err, "params", ()))
-        if named or "encoding_format" in (err.body or "") or isinstance(err, UnsupportedParameterError):
+        # Only a refusal that names encoding_format counts: a 422 about input_type or dimensions must surface
+        # as it is, not be retried with floats (and must not switch base64 off for this client).
+        problems = err.params if isinstance(err, UnsupportedParameterError) else []
+        named = any(p.name == "encoding_format" for p in problems)
+        if named or (not problems and "encoding_format" in (err.body or "")):
             self._base64_ok = False
             log.info("base64 embeddings refused by %s; using float", self.deployment.label)
             return True

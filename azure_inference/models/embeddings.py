@@ -81,15 +81,16 @@ def decode_embedding(value: Any, encoding: str | None, index: int) -> list[float
     """Turn one wire embedding into numbers, whatever format it came in (pure).
 
     ``base64`` strings are little-endian float32 (the OpenAI convention); int8/uint8/binary/ubinary come as
-    integer arrays. A list holding exactly one vector (``[[...]]``, as some OpenAI-compatible servers send)
-    is unwrapped; several vectors for one input (per-token embeddings) is an error naming the problem.
+    integer arrays. A list holding exactly one vector (``[[...]]`` or ``["<base64>"]``, as some
+    OpenAI-compatible servers send) is unwrapped; several vectors for one input (per-token embeddings) is an error naming the problem.
     """
     if isinstance(value, str):
         return _unpack_base64(value, index)
     if isinstance(value, list):
-        if value and isinstance(value[0], list):
-            if len(value) == 1 and all(isinstance(x, (int, float)) for x in value[0]):
-                return value[0]
+        if value and isinstance(value[0], (list, str)):
+            # One vector wrapped in a list ([[...]] or ["<base64>"]), as some OpenAI-compatible servers send.
+            if len(value) == 1 and not (isinstance(value[0], list) and value[0] and isinstance(value[0][0], list)):
+                return decode_embedding(value[0], encoding, index)  # one level only
             raise ResponseValidationError(
                 f"embedding {index} is a list of {len(value)} vectors, not one vector: the server returned "
                 "per-token embeddings. Configure it for pooled embeddings (e.g. --pooling mean)."

@@ -196,11 +196,6 @@ async def test_emulator_input_type_auto_follows_the_model(emu: EmulatorHandle, s
 
 
 @pytest.mark.e2e
-@pytest.mark.xfail(
-    strict=True,
-    reason="transport bug: _base_client._refused_base64 takes any UnsupportedParameterError (here input_type) "
-    "for a base64 refusal, re-sends the request with floats and switches base64 off for the client's lifetime",
-)
 def test_input_type_422_is_not_mistaken_for_base64(emu: EmulatorHandle) -> None:
     forced = AzureInferenceEmbeddings(endpoint=emu.endpoint, model=OPENAI, input_type="always", max_retries=0)
     with pytest.raises(UnsupportedParameterError):

@@ -269,6 +269,27 @@ async def test_embed_falls_back_to_float_when_base64_is_refused(
 
 
 @pytest.mark.parametrize("sync", [True, False])
+async def test_embed_422_about_another_parameter_is_not_a_base64_refusal(sync: bool, make: Factory) -> None:
+    from azure_inference import UnsupportedParameterError
+
+    refusal = httpx.Response(
+        422,
+        json={
+            "error": {"code": "parameter_not_supported", "message": "input_type is not supported"},
+            "detail": [{"loc": ["body", "input_type"], "input": "query"}],
+        },
+    )
+    server = Server(refusal, httpx.Response(200, json=emb_body([[0.5]])))
+    client = make(sync, server)
+    with pytest.raises(UnsupportedParameterError) as info:
+        await resolve(client.embed("x", input_type="query"))
+    assert [p.name for p in info.value.params] == ["input_type"]
+    assert len(server.requests) == 1  # raised as it is: no float retry
+    await resolve(client.embed("y"))
+    assert server.body()["encoding_format"] == "base64"  # and base64 stays on for this client
+
+
+@pytest.mark.parametrize("sync", [True, False])
 async def test_embed_explicit_base64_refusal_is_raised(sync: bool, make: Factory) -> None:
     from azure_inference import UnsupportedParameterError
 
