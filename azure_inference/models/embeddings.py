@@ -82,7 +82,8 @@ def decode_embedding(value: Any, encoding: str | None, index: int) -> list[float
 
     ``base64`` strings are little-endian float32 (the OpenAI convention); int8/uint8/binary/ubinary come as
     integer arrays. A list holding exactly one vector (``[[...]]`` or ``["<base64>"]``, as some
-    OpenAI-compatible servers send) is unwrapped; several vectors for one input (per-token embeddings) is an error naming the problem.
+    OpenAI-compatible servers send) is unwrapped; several vectors for one input (per-token embeddings) is
+    an error naming the problem.
     """
     if isinstance(value, str):
         return _unpack_base64(value, index)
