@@ -240,9 +240,18 @@ def apply_limits(reply: ChatReply, stop: Sequence[str] | None, max_tokens: int |
             reply.content = reply.content[: min(cuts)]
             reply.finish_reason = "stop"
     if max_tokens is not None and completion_tokens(reply) > max_tokens:
-        budget = max(max_tokens - tokens.count(reply.reasoning or ""), 0)
+        # Reasoning comes first, then content, then tool calls; whatever does not fit is cut, so that
+        # completion_tokens never exceeds max_tokens.
+        budget = max_tokens
+        if reply.reasoning is not None:
+            reply.reasoning = tokens.truncate(reply.reasoning, budget)
+            budget -= tokens.count(reply.reasoning)
         if reply.content is not None:
             reply.content = tokens.truncate(reply.content, budget)
+            budget -= tokens.count(reply.content)
+        if reply.tool_calls and completion_tokens(reply) > max_tokens:
+            reply.tool_calls = []  # a half-written call is useless; the turn ends with what fitted
+            reply.content = reply.content or ""
         reply.finish_reason = "length"
     return reply
 

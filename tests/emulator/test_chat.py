@@ -252,3 +252,16 @@ def test_legacy_completions_json_and_stream(e: Emu) -> None:
     ).json()
     assert text == full["choices"][0]["text"]
     assert "otters" in text
+
+
+@pytest.mark.parametrize(
+    ("model", "extra"),
+    [("DeepSeek-R1", {}), ("DeepSeek-R1-think", {}), ("gpt-4o-mini", {"tools": [WEATHER], "tool_choice": "required"})],
+)
+@pytest.mark.parametrize("max_tokens", [0, 3, 30])
+def test_max_tokens_bounds_completion_tokens(e: Emu, model: str, extra: dict[str, Any], max_tokens: int) -> None:
+    body = e.chat("What's the weather in Paris? Explain in detail.", model=model, max_tokens=max_tokens, **extra).json()
+    usage = body["usage"]
+    assert usage["completion_tokens"] <= max_tokens
+    if max_tokens < 10:  # every one of these replies is longer than 10 tokens
+        assert body["choices"][0]["finish_reason"] == "length"
