@@ -364,6 +364,18 @@ def _mask_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {k: "***" if k.lower() in _SECRET_HEADERS or "key" in k.lower() else v for k, v in headers.items()}
 
 
+def reraise_configuration_error(exc: ValidationError) -> None:
+    """Raise the ``ConfigurationError`` a pydantic ``ValidationError`` wraps, if it wraps one.
+
+    Pydantic wraps every ``ValueError`` raised in a validator; adapters whose validators build a
+    ``Deployment`` call this so users catch our typed error, not pydantic's wrapper.
+    """
+    for err in exc.errors(include_url=False):
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, ConfigurationError):
+            raise cause from None
+
+
 def _explain(exc: ValidationError) -> str:
     """One readable line per problem, without pydantic's boilerplate (and never the input of a secret field)."""
     lines = []

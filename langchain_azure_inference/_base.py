@@ -15,10 +15,11 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, model_validator
+from typing_extensions import Self
 
 from azure_inference import AsyncInferenceClient, Deployment, InferenceClient
-from azure_inference.config import ExtraParameters
+from azure_inference.config import ExtraParameters, reraise_configuration_error
 
 __all__ = ["AzureInferenceBase"]
 
@@ -94,6 +95,20 @@ class AzureInferenceBase(BaseModel):
 
     _clients: _Clients = PrivateAttr(default_factory=_Clients)
     _resolved: Deployment | None = PrivateAttr(default=None)
+
+    def __init__(self, **kwargs: Any) -> None:
+        try:
+            super().__init__(**kwargs)
+        except ValidationError as exc:
+            reraise_configuration_error(exc)
+            raise
+
+    @model_validator(mode="after")
+    def _resolve_at_construction(self) -> Self:
+        # A wrong endpoint or a missing credential is a ConfigurationError here, before anything is sent,
+        # not a surprise at the first call (ChatOpenAI checks its key at construction too).
+        self.get_deployment()
+        return self
 
     def get_deployment(self) -> Deployment:
         """The resolved ``Deployment`` (built once; raises ``ConfigurationError`` when incomplete)."""

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, model_validator
+from typing_extensions import Self
 
 from azure_inference import Deployment
-from azure_inference.config import ExtraParameters
+from azure_inference.config import ExtraParameters, reraise_configuration_error
 
 if TYPE_CHECKING:  # the clients (and httpx) load when the first client is built, not at import
     from azure_inference import AsyncInferenceClient, InferenceClient
@@ -90,6 +91,19 @@ class DeploymentFields(BaseModel):
                 elif hasattr(cred, "key"):  # azure.core.credentials.AzureKeyCredential
                     data["credential"] = str(cred.key)
         return data
+
+    def __init__(self, **kwargs: Any) -> None:
+        try:
+            super().__init__(**kwargs)
+        except ValidationError as exc:
+            reraise_configuration_error(exc)
+            raise
+
+    @model_validator(mode="after")
+    def _resolve_at_construction(self) -> Self:
+        # A wrong endpoint or a missing credential is a ConfigurationError now, before anything is sent.
+        self.resolved_deployment()
+        return self
 
     _deployment: Deployment | None = PrivateAttr(default=None)
     _client: InferenceClient | None = PrivateAttr(default=None)

@@ -18,7 +18,7 @@ class TestChatAzureInferenceUnit(ChatModelUnitTests):
 
     @property
     def chat_model_params(self) -> dict[str, Any]:
-        return {"endpoint": ENDPOINT, "model": "gpt-4o-mini"}
+        return {"endpoint": ENDPOINT, "model": "gpt-4o-mini", "api_key": "test-key"}
 
     @property
     def model_override_value(self) -> str:
