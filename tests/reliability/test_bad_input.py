@@ -111,11 +111,6 @@ async def test_html_answer_is_a_typed_error(driver: Driver, emu: EmulatorHandle,
         assert "Bad Gateway" in str(info.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: decode_embedding unwraps [[floats]] but not a nested base64 vector ['<b64>'] (the transport asks "
-    "for base64 by default): 'embedding 0 holds non-numeric values'",
-)
 @drivers()
 async def test_nested_embedding_is_unwrapped_or_named(driver: Driver, emu: EmulatorHandle) -> None:
     # Some OpenAI-compatible servers answer [[...]] for one input. One vector inside a list is unwrapped to the
