@@ -85,15 +85,20 @@ def test_demo_stops_the_emulator_when_interrupted(sig: signal.Signals, code: int
     proc = subprocess.Popen(
         [sys.executable, "-m", "demo"], cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    assert proc.stdout is not None
-    lines = []
-    for line in proc.stdout:
-        lines.append(line)
-        if "emulator    http://" in line:
-            break
-    port = _port("".join(lines))
-    proc.send_signal(sig)
-    rest, err = proc.communicate(timeout=60)
+    try:
+        assert proc.stdout is not None
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if "emulator    http://" in line:
+                break
+        port = _port("".join(lines))
+        proc.send_signal(sig)
+        rest, err = proc.communicate(timeout=60)
+    finally:  # never leave the demo running when an assertion above fails
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
     out = "".join(lines) + rest
     assert proc.returncode == code, out + err
     assert word in out
