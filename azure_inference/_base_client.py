@@ -164,6 +164,8 @@ class BaseClient:
         body, extra = build_completion_body(prompt, params, self.deployment.model_params, self._body_model)
         if stream:
             body["stream"] = True
+            if params.get("stream_usage") is not False and self._surface in _STREAM_USAGE_SURFACES:
+                body["stream_options"] = {"include_usage": True}
         return self._prepare(
             "/completions",
             body,

@@ -98,6 +98,7 @@ class CompletionParams(TypedDict, total=False):
     extra_parameters: ExtraParameters | None
     headers: Mapping[str, str] | None
     timeout: float | None
+    stream_usage: bool | None
 
 
 class EmbedParams(TypedDict, total=False):

@@ -18,6 +18,7 @@ from .accumulate import ChatAccumulator
 from .errors import APITimeoutError, StreamError
 from .models.chat import ChatCompletions, ChatCompletionsChunk
 from .models.completions import CompletionChoice, Completions
+from .models.usage import CompletionsUsage
 from .sse import SSEDecoder
 
 __all__ = ["AsyncChatStream", "AsyncCompletionStream", "ChatStream", "CompletionStream", "StreamParser"]
@@ -31,11 +32,14 @@ class _CompletionAccumulator:
         self.parts: list[str] = []
         self.finish_reason: str | None = None
         self.last: Completions | None = None
+        self.usage: CompletionsUsage | None = None
         self.chunks = 0
 
     def add(self, chunk: Completions) -> None:
         self.chunks += 1
         self.last = chunk
+        if chunk.usage is not None:  # on the finishing chunk, or on a usage-only chunk after it
+            self.usage = chunk.usage
         for choice in chunk.choices:
             if choice.index == 0:
                 self.parts.append(choice.text)
@@ -55,7 +59,7 @@ class _CompletionAccumulator:
             id=last.id,
             created=last.created,
             model=last.model,
-            usage=last.usage,
+            usage=self.usage,
             choices=[CompletionChoice(index=0, text=self.text, finish_reason=self.finish_reason)],
         )
 

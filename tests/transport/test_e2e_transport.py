@@ -86,6 +86,8 @@ async def test_chat_and_stream_on_every_surface(
     assert completion.text
     streamed = await final(await resolve(client.stream_complete("Once upon a time", max_tokens=5)))
     assert streamed.text
+    assert streamed.usage is not None  # usage is kept from whichever chunk carries it
+    assert streamed.usage.completion_tokens > 0
     paths = [r["path"] for r in emu.control.requests()]
     assert all(p.endswith(("/chat/completions", "/completions")) for p in paths)
 

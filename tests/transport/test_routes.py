@@ -201,6 +201,18 @@ async def test_stream_complete(sync: bool, make: Factory) -> None:
 
 
 @pytest.mark.parametrize("sync", [True, False])
+async def test_stream_complete_asks_for_usage_where_the_surface_has_stream_options(sync: bool, make: Factory) -> None:
+    done = {"id": "t", "object": "text_completion", "choices": [{"index": 0, "text": "hi", "finish_reason": "stop"}]}
+    usage_only = {"id": "t", "choices": [], "usage": {"prompt_tokens": 2, "completion_tokens": 1, "total_tokens": 3}}
+    server = Server(httpx.Response(200, content=sse(done, usage_only)))
+    client = make(sync, server, endpoint="http://127.0.0.1:9/v1")
+    result = await final(await resolve(client.stream_complete("x")))
+    assert server.body()["stream_options"] == {"include_usage": True}
+    assert result.usage is not None
+    assert result.usage.total_tokens == 3
+
+
+@pytest.mark.parametrize("sync", [True, False])
 async def test_embed_base64_is_the_default_and_decoded(sync: bool, make: Factory) -> None:
     server = Server(httpx.Response(200, json=emb_body([b64([0.5, -1.0]), b64([0.25, 2.0])])))
     client = make(sync, server, model="emb")
