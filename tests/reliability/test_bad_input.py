@@ -81,14 +81,7 @@ async def test_bad_input_fails_before_sending(driver: Driver, emu: EmulatorHandl
     assert model_requests(emu, "/") == [], f"{case} was sent: {model_requests(emu, '/')}"
 
 
-LAZY = pytest.mark.xfail(
-    strict=True, reason="bug: the adapters resolve their Deployment at first call, not at construction"
-)
-
-
-@pytest.mark.parametrize(
-    "stack", ["transport", pytest.param("langchain", marks=LAZY), pytest.param("llamaindex", marks=LAZY)]
-)
+@pytest.mark.parametrize("stack", ["transport", "langchain", "llamaindex"])
 def test_endpoint_without_scheme_is_refused_at_construction(stack: str) -> None:
     for name, build in constructors(stack).items():
         with pytest.raises(ConfigurationError) as info:

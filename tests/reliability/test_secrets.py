@@ -77,19 +77,7 @@ async def test_key_absent_from_debug_logs_and_errors(
     assert sent, "the requests did go out (so the check above saw real traffic)"
 
 
-LAZY = pytest.mark.xfail(
-    strict=True,
-    reason="bug: the adapters resolve their Deployment lazily (first call), so the refusal comes at first use, "
-    "not at construction",
-)
-CONSTRUCTION_STACKS = [
-    "transport",
-    pytest.param("langchain", marks=LAZY),
-    pytest.param("llamaindex", marks=LAZY),
-]
-
-
-@pytest.mark.parametrize("stack", CONSTRUCTION_STACKS)
+@pytest.mark.parametrize("stack", STACKS)
 def test_key_over_plain_http_refused_at_construction(stack: str) -> None:
     for name, build in constructors(stack).items():
         start = time.monotonic()
