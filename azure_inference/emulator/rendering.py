@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from . import tokens
@@ -13,14 +13,33 @@ from .errors import filter_results
 DONE = b"data: [DONE]\n\n"
 
 
-def sse(obj: Any) -> bytes:
-    """One SSE event: LF only, ``data: `` with a space, one-line JSON (the SDK's parser rules, WIRE.md §4)."""
-    return b"data: " + json.dumps(obj, separators=(",", ":")).encode() + b"\n\n"
+def _stdlib_dumps(obj: Any) -> bytes:
+    return json.dumps(obj, separators=(",", ":")).encode()
+
+
+_dumps: Callable[[Any], bytes] = _stdlib_dumps
+try:  # optional: orjson serialises embedding vectors about ten times faster (the benchmark's hot path)
+    import orjson
+
+    def _orjson_dumps(obj: Any) -> bytes:
+        try:
+            return orjson.dumps(obj)
+        except TypeError:  # ints beyond 64 bits, lone surrogates echoed from a request: the stdlib copes
+            return _stdlib_dumps(obj)
+
+    _dumps = _orjson_dumps
+except ImportError:  # pragma: no cover - depends on the environment
+    pass
 
 
 def dumps(obj: Any) -> bytes:
-    """Compact JSON bytes."""
-    return json.dumps(obj, separators=(",", ":")).encode()
+    """Compact one-line JSON bytes (orjson when installed, else the standard library)."""
+    return _dumps(obj)
+
+
+def sse(obj: Any) -> bytes:
+    """One SSE event: LF only, ``data: `` with a space, one-line JSON (the SDK's parser rules, WIRE.md §4)."""
+    return b"data: " + _dumps(obj) + b"\n\n"
 
 
 def chat_message(reply: ChatReply) -> dict[str, Any]:

@@ -61,6 +61,7 @@ PATHS = [
     "/models/completions",
     "/v1/chat/completions",
     "/openai/deployments/gpt-4o-mini/chat/completions",
+    "/models/images/generations",
 ]
 
 
@@ -93,3 +94,16 @@ def test_non_json_constants_are_400(client: httpx.Client, raw: bytes) -> None:
 
 def test_no_internal_error_after_fuzzing(emulator: EmulatorHandle) -> None:
     assert emulator.control.health()["internal_errors"] == 0
+
+
+def test_values_orjson_cannot_encode_are_still_served(client: httpx.Client) -> None:
+    r = client.post(
+        "/models/images/generations",
+        params={"api-version": "2025-05-15-preview"},
+        json={"prompt": "a cat", "size": "1024x1024", "n": 1, "seed": 2**70},
+    )
+    assert r.status_code == 200
+    assert r.json()["data"][0]["seed"] == 2**70
+    r = client.post("/models/chat/completions", content=b'{"messages": [{"role": "user", "content": "x \\ud800 y"}]}')
+    assert r.status_code == 200
+    assert "\ud800" in r.json()["choices"][0]["message"]["content"]
