@@ -170,7 +170,7 @@ def render(results: dict[str, Any], info: dict[str, Any]) -> str:
         f"Reproduce with `make bench` (`python -m benchmarks.run`). Measured {info['date']}, "
         f"in {info.get('wall_seconds', '?')} s{' (quick run: few repetitions)' if info.get('quick') else ''}.",
         "",
-        *([f"Partly re-measured: {info['merged']}.", ""] if info.get("merged") else []),
+        *([f"Re-measured afterwards: {'; '.join(info['merged'])}.", ""] if info.get("merged") else []),
         f"Machine: {m['nproc']} cores, {m['cpu']}, {m['memory']} RAM, {m['os']}; load average at start "
         f"{m['load_average']} (the machine is shared, so single figures carry noise; ratios come from one run).",
         "",

@@ -32,6 +32,7 @@ FIGURES = "abcdef"
 IMPORTS_E = [
     ("httpx", "import httpx"),
     ("httpx, pydantic", "import httpx, pydantic"),
+    ("httpx + pydantic.BaseModel", "import httpx; from pydantic import BaseModel"),
     ("aiohttp", "import aiohttp"),
     ("azure_inference", "from azure_inference import InferenceClient, AsyncInferenceClient"),
     ("azure.ai.inference", "from azure.ai.inference import ChatCompletionsClient"),
@@ -40,9 +41,18 @@ IMPORTS_E = [
     ("langchain_openai", "from langchain_openai import ChatOpenAI"),
 ]
 IMPORTS_F = [
-    ("langchain_core.language_models", "import langchain_core.language_models, langchain_core.embeddings"),
+    # The framework's own classes an integration must subclass (the packages' __init__ are lazy).
+    (
+        "langchain_core.language_models",
+        "from langchain_core.language_models import BaseChatModel, BaseLLM; "
+        "from langchain_core.embeddings import Embeddings",
+    ),
     ("langchain_azure_inference", "from langchain_azure_inference import *"),
-    ("llama_index.core", "import llama_index.core.llms, llama_index.core.base.embeddings.base"),
+    (
+        "llama_index.core",
+        "import llama_index.core; from llama_index.core.llms.function_calling import FunctionCallingLLM; "
+        "from llama_index.core.embeddings import MultiModalEmbedding",
+    ),
     ("llamaindex_azure_inference", "from llamaindex_azure_inference import *"),
 ]
 
@@ -232,7 +242,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 old["results"][fig] = rows
         results = old["results"]
-        info["merged"] = f"figures {args.figures} for {args.clients} re-measured"
+        merged = [*old["info"].get("merged", []), f"figures {args.figures} for {args.clients} on {info['date']}"]
+        info = {**old["info"], "merged": merged}
     text = render(results, info)
     print("\n" + text)
     if not args.no_write:
