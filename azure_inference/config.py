@@ -90,7 +90,8 @@ class Deployment(BaseModel):
     endpoints and missing credentials raise ``ConfigurationError`` at construction, before anything is sent.
     """
 
-    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True, extra="forbid")
+    # defer_build: the validator is built at the first Deployment(), not at import.
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True, extra="forbid", defer_build=True)
 
     endpoint: str
     """Base URL, e.g. ``https://<res>.services.ai.azure.com/models`` or ``.../openai/deployments/<name>``."""

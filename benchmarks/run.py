@@ -99,9 +99,18 @@ class Runner:
         left out), which is far steadier than wall-clock differences on a busy machine.
         """
 
+        # Bytecode as a normal install has it: pip compiles .pyc files for installed packages, but our editable
+        # install has none, and PYTHONDONTWRITEBYTECODE (set on some machines) would make every run recompile.
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
         def tops(code: str) -> dict[str, int]:
             proc = subprocess.run(
-                [str(self.python), "-X", "importtime", "-c", code], cwd="/", check=True, capture_output=True, text=True
+                [str(self.python), "-X", "importtime", "-c", code],
+                cwd="/",
+                check=True,
+                capture_output=True,
+                text=True,
+                env=env,
             )
             out: dict[str, int] = {}
             for line in proc.stderr.splitlines():
