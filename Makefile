@@ -28,7 +28,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check $(PACKAGES) tests
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict $(PACKAGES)
+	$(BIN)/mypy --strict $(PACKAGES) demo tests/run_notebooks.py
 
 unit: $(STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider
