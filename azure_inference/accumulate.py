@@ -168,9 +168,22 @@ class ThinkSplitter:
         self.close_tag = close_tag
         self._inside = False
         self._held = ""
+        self.tagged = False
+        """True once an opening tag has been seen."""
+
+    @property
+    def pending(self) -> bool:
+        """True while text that might start a tag is held back."""
+        return bool(self._held)
 
     def feed(self, text: str) -> tuple[str, str]:
         """Consume a piece of content; return the (content, reasoning) it releases."""
+        if not self._held:
+            # Fast path (most deltas of most models): nothing held and no tag can start here, so the piece
+            # passes through unscanned. Every tag starts with its first character ("<").
+            tag = self.close_tag if self._inside else self.open_tag
+            if tag[0] not in text:
+                return ("", text) if self._inside else (text, "")
         buf = self._held + text
         self._held = ""
         content: list[str] = []
@@ -182,6 +195,7 @@ class ThinkSplitter:
                 (reasoning if self._inside else content).append(buf[:pos])
                 buf = buf[pos + len(tag) :]
                 self._inside = not self._inside
+                self.tagged = True
                 continue
             keep = _partial_suffix(buf, tag)
             (reasoning if self._inside else content).append(buf[: len(buf) - keep])
@@ -203,7 +217,11 @@ class ThinkSplitter:
 
 def _partial_suffix(text: str, tag: str) -> int:
     """Length of the longest suffix of ``text`` that is a proper prefix of ``tag``."""
-    for size in range(min(len(tag) - 1, len(text)), 0, -1):
-        if text.endswith(tag[:size]):
-            return size
+    # Only a suffix that starts with the tag's first character can qualify: look at those positions only.
+    start = max(0, len(text) - len(tag) + 1)
+    pos = text.find(tag[0], start)
+    while pos >= 0:
+        if tag.startswith(text[pos:]):
+            return len(text) - pos
+        pos = text.find(tag[0], pos + 1)
     return 0

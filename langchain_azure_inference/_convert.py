@@ -43,6 +43,9 @@ __all__ = [
 ]
 
 PROVIDER = "azure_inference"
+# Every streamed chunk names the provider (LangChain picks its content-block translator by it); pydantic copies
+# this dict into each message, so sharing it is safe.
+_CHUNK_METADATA: dict[str, Any] = {"model_provider": PROVIDER}
 _AUDIO_FORMATS = {
     "audio/wav": "wav",
     "audio/x-wav": "wav",
@@ -306,30 +309,48 @@ class StreamConverter:
         self._slots: dict[int, SimpleNamespace] = {}
         self._last_slot: int | None = None
         self._usage: CompletionsUsage | None = None
-        self._meta: dict[str, Any] = {"model_provider": PROVIDER}
+        self._model: str | None = None
+        self._finish_reason: str | None = None
+        self._filter: dict[str, Any] | None = None
         self.id: str | None = None
 
     def feed(self, chunk: ChatCompletionsChunk) -> ChatGenerationChunk | None:
         """Fold one wire chunk; return the LangChain chunk to yield now, if it carries anything."""
-        self.id = self.id or chunk.id or None
+        # Runs once per streamed token: only cheap attribute reads and stores here; the metadata dict is built
+        # once, in ``finish``.
+        if self.id is None and chunk.id:
+            self.id = chunk.id
         if chunk.model:
-            self._meta["model_name"] = chunk.model
+            self._model = chunk.model
         if chunk.usage is not None:
             self._usage = chunk.usage
-        choice = next((c for c in chunk.choices if c.index == 0), None)
-        if choice is None:
+        choices = chunk.choices
+        if not choices:
             return None
+        choice = choices[0]
+        if choice.index != 0:
+            choice = next((c for c in choices if c.index == 0), None)  # type: ignore[assignment]
+            if choice is None:
+                return None
         if choice.finish_reason:
-            self._meta["finish_reason"] = choice.finish_reason
+            self._finish_reason = choice.finish_reason
         if choice.content_filter_results:
-            self._meta["content_filter_results"] = choice.content_filter_results
+            self._filter = choice.content_filter_results
         delta = choice.delta
-        text, reasoning = delta.content or "", delta.reasoning_content or ""
+        text = delta.content or ""
+        reasoning = delta.reasoning_content or ""
         if self._splitter is not None and text:
             text, thought = self._splitter.feed(text)
-            reasoning += thought
+            if thought:
+                reasoning += thought
+        calls = self._tool_call_chunks(delta.tool_calls) if delta.tool_calls else None
+        if not text and not reasoning and not calls:
+            return None
+        return self._chunk(text, reasoning, calls)
+
+    def _tool_call_chunks(self, deltas: Sequence[Any]) -> list[Any]:
         calls = []
-        for tc in delta.tool_calls or ():
+        for tc in deltas:
             slot = tool_call_slot(tc, self._slots, self._last_slot)  # WIRE.md §4 Δ8: index may be missing
             self._last_slot = slot
             state = self._slots.setdefault(slot, SimpleNamespace(id=None, name=None))
@@ -340,29 +361,31 @@ class StreamConverter:
             new_name = fn.name if fn and fn.name and state.name is None else None
             state.id, state.name = state.id or new_id, state.name or new_name
             calls.append(tool_call_chunk(name=new_name, args=fn.arguments if fn else None, id=new_id, index=slot))
-        if not text and not reasoning and not calls:
-            return None
-        return self._chunk(text, reasoning, calls)
+        return calls
 
-    def _chunk(self, text: str, reasoning: str, calls: list[Any], **fields: Any) -> ChatGenerationChunk:
-        extra = {"reasoning_content": reasoning} if reasoning else {}
-        msg = AIMessageChunk(
-            content=text,
-            additional_kwargs=extra,
-            tool_call_chunks=calls,
-            id=self.id,
-            response_metadata={"model_provider": PROVIDER},
-            **fields,
-        )
+    def _chunk(self, text: str, reasoning: str, calls: list[Any] | None, **fields: Any) -> ChatGenerationChunk:
+        # Only the fields a chunk carries are passed: every keyword is validated again by pydantic, per token.
+        if reasoning:
+            fields["additional_kwargs"] = {"reasoning_content": reasoning}
+        if calls:
+            fields["tool_call_chunks"] = calls
+        msg = AIMessageChunk(content=text, id=self.id, response_metadata=_CHUNK_METADATA, **fields)
         return ChatGenerationChunk(message=msg)
 
     def finish(self) -> ChatGenerationChunk:
         """The closing chunk: held-back text, finish reason, model name, usage; ``chunk_position="last"``."""
         text, reasoning = self._splitter.flush() if self._splitter is not None else ("", "")
         usage = usage_from_wire(self._usage) if self._usage is not None else None
-        out = self._chunk(text, reasoning, [], usage_metadata=usage, chunk_position="last")
-        out.message.response_metadata = dict(self._meta)
+        out = self._chunk(text, reasoning, None, usage_metadata=usage, chunk_position="last")
+        meta: dict[str, Any] = {"model_provider": PROVIDER}
+        if self._model:
+            meta["model_name"] = self._model
+        if self._finish_reason:
+            meta["finish_reason"] = self._finish_reason
+        if self._filter:
+            meta["content_filter_results"] = self._filter
         if self.id:
-            out.message.response_metadata["id"] = self.id
-        out.generation_info = {"finish_reason": self._meta.get("finish_reason")}
+            meta["id"] = self.id
+        out.message.response_metadata = meta
+        out.generation_info = {"finish_reason": self._finish_reason}
         return out

@@ -7,10 +7,13 @@ streaming: leading whitespace is dropped until a channel's first visible charact
 held back until more visible text follows in that channel (then released) or the stream ends (then dropped).
 Only whitespace is ever delayed, never text.
 
-Content without any opening tag is left exactly as the non-streamed path leaves it (untouched): its held
-whitespace is released at the end. The one case that still differs is visible text *before* the opening tag
-preceded by whitespace (``"\\nHi <think>…"``): that leading whitespace has already been sent when the tag shows
-the non-streamed path would strip it.
+Content without any opening tag is left exactly as the non-streamed path leaves it (untouched). Before a tag
+has been seen, only whitespace *before the first visible character* is held (a tag may still follow and strip
+it); after that, untagged content passes straight through, so each server delta becomes one chunk and no
+whitespace is left over for the closing chunk. Two cases still differ from the non-streamed split, both with
+visible text *before* a late opening tag: leading whitespace before it (``"\\nHi <think>…"``) and trailing
+whitespace after it when nothing visible follows the reasoning (``"Hi \\n<think>…</think>"``) have already been
+sent when the tag shows that the non-streamed path would strip them.
 """
 
 from __future__ import annotations
@@ -62,34 +65,35 @@ class StreamingThinkSplitter:
 
     def __init__(self, open_tag: str = "<think>", close_tag: str = "</think>") -> None:
         self._splitter = ThinkSplitter(open_tag, close_tag)
-        self._open = open_tag
-        self._tail = ""  # the raw content's last characters, to see an opening tag split across pieces
-        self._tagged = False
+        self._first = open_tag[0]
         self._content = _Channel()
         self._reasoning = _Channel()
 
     def feed(self, text: str) -> tuple[str, str]:
         """Consume a piece of content; return the ``(content, reasoning)`` it releases."""
-        if not self._tagged:
-            seen = self._tail + text
-            self._tagged = self._open in seen
-            self._tail = seen[-(len(self._open) - 1) :] if len(self._open) > 1 else ""
-        content, reasoning = self._splitter.feed(text)
+        splitter = self._splitter
+        if self._content.started and not splitter.tagged and not splitter.pending and self._first not in text:
+            return text, ""  # the common case: untagged content already under way, and no tag can start here
+        content, reasoning = splitter.feed(text)
         return self._content_out(content), self._reasoning.push(reasoning)
 
     def flush(self) -> tuple[str, str]:
         """Release what is held at the end of the stream (trailing whitespace is dropped once a tag was seen)."""
         content, reasoning = self._splitter.flush()
         content_out = self._content_out(content)
-        if not self._tagged:  # no tag: the non-streamed path leaves the content as it is
-            content_out += self._content.release_lead() + self._content.trail
+        if not self._splitter.tagged:  # no tag: the non-streamed path leaves the content as it is
+            content_out += self._content.release_lead()
         return content_out, self._reasoning.push(reasoning)
 
     def _content_out(self, content: str) -> str:
-        if self._tagged:
-            self._content.lead = ""  # whitespace before the tag: the non-streamed split strips it
-            return self._content.push(content)
-        if self._content.started:
-            return self._content.push(content)
-        out = self._content.push(content)
-        return self._content.release_lead() + out if out else ""
+        channel = self._content
+        if self._splitter.tagged:
+            channel.lead = ""  # whitespace before the tag: the non-streamed split strips it
+            return channel.push(content)
+        if channel.started:
+            return content
+        if not content or content.isspace():
+            channel.lead += content
+            return ""
+        channel.started = True
+        return channel.release_lead() + content

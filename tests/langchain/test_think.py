@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from azure_inference import ThinkSplitter
 from azure_inference.emulator import EmulatorHandle
@@ -94,3 +96,59 @@ async def test_emulator_think_model_streamed_equals_invoked(emu: EmulatorHandle,
     assert whole.content
     assert total.content == whole.content
     assert total.additional_kwargs["reasoning_content"] == whole.additional_kwargs["reasoning_content"]
+
+
+def _feed_all(pieces: list[str]) -> tuple[list[str | None], str]:
+    conv = StreamConverter()
+    released: list[str | None] = []
+    for piece in pieces:
+        out = conv.feed(
+            ChatCompletionsChunk.model_validate(
+                {"id": "s", "model": "m", "choices": [{"index": 0, "delta": {"content": piece}}]}
+            )
+        )
+        released.append(None if out is None else str(out.message.content))
+    return released, str(conv.finish().message.content)
+
+
+def test_untagged_stream_yields_one_chunk_per_delta_and_leaves_nothing_for_the_closing_chunk() -> None:
+    pieces = ["tok ", "tok ", "a < b ", "\n", "<thin", "g> ", "end \n"]
+    released, last = _feed_all(pieces)
+    # "<thin" may start a tag, so it waits for the next piece; everything else comes out in its own chunk.
+    assert released == ["tok ", "tok ", "a < b ", "\n", None, "<thing> ", "end \n"]
+    assert last == ""
+
+
+def test_leading_whitespace_waits_for_the_first_visible_text_then_comes_with_it() -> None:
+    released, last = _feed_all(["\n", "  ", "Hi", " there "])
+    assert released == [None, None, "\n  Hi", " there "]
+    assert last == ""
+    released, last = _feed_all(["\n", "  "])  # whitespace only, no tag: kept as the non-streamed path keeps it
+    assert (released, last) == ([None, None], "\n  ")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lead=st.text(alphabet=" \n", max_size=3),
+    reasoning=st.text(alphabet="ab \n<>/", max_size=15).filter(lambda s: "</think>" not in s),
+    content=st.text(alphabet="ab \n<>/", max_size=15).filter(lambda s: "<think>" not in s),
+    cuts=st.lists(st.integers(min_value=0, max_value=60), max_size=6),
+)
+def test_reasoning_first_streams_match_the_non_streamed_split_at_any_cuts(
+    lead: str, reasoning: str, content: str, cuts: list[int]
+) -> None:
+    text = f"{lead}<think>{reasoning}</think>{content}"
+    points = sorted({c % (len(text) + 1) for c in cuts})
+    pieces = [text[a:b] for a, b in zip([0, *points], [*points, len(text)], strict=False)]
+    assert streamed(pieces) == expected(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.text(alphabet="ab \n<>/think", max_size=30).filter(lambda s: "<think>" not in s),
+    cuts=st.lists(st.integers(0, 40), max_size=6),
+)
+def test_untagged_text_streams_unchanged_at_any_cuts(text: str, cuts: list[int]) -> None:
+    points = sorted({c % (len(text) + 1) for c in cuts})
+    pieces = [text[a:b] for a, b in zip([0, *points], [*points, len(text)], strict=False)]
+    assert streamed(pieces) == (text, "")
