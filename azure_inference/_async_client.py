@@ -1,22 +1,26 @@
 """``AsyncInferenceClient``: the asynchronous send loop over the shared core.
 
-Both call the same builders and parsers from ``_base_client``; they differ only in the send loop.
+Both clients call the same builders and parsers from ``_base_client``; they differ only in the send loop.
+The HTTP client this one owns is an ``aiohttp.ClientSession`` driven directly (``_aiohttp``); an injected
+``httpx.AsyncClient`` is used as given. Either way the core sees a ``ResponseView`` and bytes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
-from collections.abc import AsyncGenerator, Callable, Sequence
-from typing import Any
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from typing_extensions import Unpack
 
-from ._base_client import LIMITS as _LIMITS
-from ._base_client import BaseClient, PreparedRequest
+from ._base_client import BaseClient, PreparedRequest, _dropped
 from ._requests import ChatParams, CompletionParams, EmbedParams
+from ._response import BodyReadError, ResponseView
+from ._version import __version__
 from .errors import APIConnectionError, APIStatusError, APITimeoutError, RouteNotSupportedError
 from .media import ImageSource
 from .models.chat import ChatCompletions
@@ -31,15 +35,25 @@ from .streaming import (
     completion_parser,
 )
 
+if TYPE_CHECKING:
+    import aiohttp
+
+    from ._aiohttp import AiohttpSender
+
 __all__ = ["AsyncInferenceClient"]
+
+# An open streamed body: its chunks and how to release its connection.
+_Opened = tuple[AsyncIterator[bytes], Callable[[], Awaitable[None]]]
 
 
 class AsyncInferenceClient(BaseClient):
     """Asynchronous client for one deployment; the same arguments as ``InferenceClient``.
 
-    The HTTP client it creates rides on aiohttp (through ``httpx-aiohttp``) when installed: on loopback it
-    sustains many times the calls per second of httpx's own async pool. If the event loop changes (e.g. a
-    second ``asyncio.run``), a fresh HTTP client is made for the new loop.
+    Unless ``http_client=`` is given, it sends with its own ``aiohttp.ClientSession`` (made on first use inside
+    the running loop): on loopback that sustains several times the calls per second of httpx's async stack.
+    If the event loop changes (e.g. a second ``asyncio.run``), a fresh session is made for the new loop, and
+    each session is closed by ``close()`` or when its loop shuts down. An injected ``httpx.AsyncClient``
+    (a proxy setup, ``httpx.MockTransport`` in tests) is used as given and never closed by us.
     """
 
     def __init__(
@@ -53,7 +67,10 @@ class AsyncInferenceClient(BaseClient):
     ) -> None:
         super().__init__(deployment, retry_policy=retry_policy, **overrides)
         self._injected = http_client
-        self._http: httpx.AsyncClient | None = None
+        if http_client is None and not any(k.lower() == "user-agent" for k in self.deployment.headers):
+            self._headers["User-Agent"] = f"azure-inference-adapters/{__version__} aiohttp"
+        self._http: aiohttp.ClientSession | None = None
+        self._sender: AiohttpSender | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._keeper: AsyncGenerator[None, None] | None = None
         self._sleep = sleep
@@ -65,16 +82,16 @@ class AsyncInferenceClient(BaseClient):
         await self.close()
 
     async def close(self) -> None:
-        """Close the HTTP client if this object created it."""
+        """Close the HTTP session if this object created it."""
         http, self._http = self._http, None
         keeper, self._keeper = self._keeper, None
         if keeper is not None:
-            await keeper.aclose()  # its ``finally`` closes the HTTP client (a no-op if its loop already did)
+            await keeper.aclose()  # its ``finally`` closes the session (a no-op if its loop already did)
         elif http is not None:
-            await http.aclose()
+            await http.close()
 
     @staticmethod
-    async def _close_with_loop(http: httpx.AsyncClient) -> AsyncGenerator[None, None]:
+    async def _close_with_loop(http: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
         """Holds ``http`` open until closed, or until its event loop shuts down.
 
         ``asyncio.run`` (and pytest-asyncio) finalise pending async generators before closing the loop, so a
@@ -84,36 +101,54 @@ class AsyncInferenceClient(BaseClient):
         try:
             yield
         finally:
-            await http.aclose()
+            await http.close()
 
-    def _make_http(self) -> httpx.AsyncClient:
-        try:
-            from httpx_aiohttp import HttpxAiohttpClient
-        except ImportError:  # pragma: no cover - the extra is part of the default install
-            return httpx.AsyncClient(timeout=self._timeout, limits=_LIMITS, follow_redirects=False)
-        client: httpx.AsyncClient = HttpxAiohttpClient(timeout=self._timeout, limits=_LIMITS, follow_redirects=False)
-        return client
-
-    async def _client(self) -> httpx.AsyncClient:
-        if self._injected is not None:
-            return self._injected
+    async def _session(self) -> tuple[aiohttp.ClientSession, AiohttpSender]:
         loop = asyncio.get_running_loop()
-        http = self._http
-        if http is None or self._loop is not loop:
+        http, sender = self._http, self._sender
+        if http is None or sender is None or self._loop is not loop:
+            if sender is None:
+                from ._aiohttp import AiohttpSender  # aiohttp is imported on first use, not with the package
+
+                sender = self._sender = AiohttpSender(self.deployment.base_url)
             old_keeper = self._keeper
-            http = self._http = self._make_http()
+            http = self._http = sender.session()
             self._loop = loop
             self._keeper = self._close_with_loop(http)
             await self._keeper.asend(None)  # starts it, so this loop will finalise it at shutdown
             if old_keeper is not None:
                 with contextlib.suppress(Exception):  # normally its loop already closed it; else best effort
                     await old_keeper.aclose()
-        return http
+        return http, sender
 
     # -- send loop ------------------------------------------------------------------------------------------
 
-    async def _attempt(self, req: PreparedRequest, stream: bool) -> tuple[httpx.Response, bytes]:
-        http = await self._client()
+    async def _attempt(self, req: PreparedRequest, stream: bool) -> tuple[ResponseView, bytes, _Opened | None]:
+        if self._injected is not None:
+            return await self._attempt_httpx(self._injected, req, stream)
+        http, sender = await self._session()
+        req.headers.update(await self._auth.aheaders())
+        started = time.perf_counter()
+        try:
+            response = await sender.open(http, req, stream)
+        except APIConnectionError as err:
+            self._log_response(req, type(err.__cause__).__name__, started)
+            raise
+        status = response.status
+        self._log_response(req, status, started, response.headers)
+        view = ResponseView(status, response.headers, req.method, req.url)
+        if stream and status < 300:
+            from ._aiohttp import Chunks, close_response
+
+            return view, b"", (Chunks(response), functools.partial(close_response, response))
+        content = await sender.read(response, req)
+        if status >= 300:
+            raise self._status_error(view, content)
+        return view, content, None
+
+    async def _attempt_httpx(
+        self, http: httpx.AsyncClient, req: PreparedRequest, stream: bool
+    ) -> tuple[ResponseView, bytes, _Opened | None]:
         deadline = time.monotonic() + req.deadline
         req.headers.update(await self._auth.aheaders())
         request = http.build_request(req.method, req.url, headers=req.headers, content=req.content, timeout=req.timeout)
@@ -124,8 +159,9 @@ class AsyncInferenceClient(BaseClient):
             self._log_response(req, type(exc).__name__, started)
             raise self._transport_error(exc, req) from exc
         self._log_response(req, response.status_code, started, response.headers)
+        view = ResponseView(response.status_code, response.headers, req.method, req.url)
         if stream and response.status_code < 300:
-            return response, b""
+            return view, b"", (_HttpxChunks(response), response.aclose)
         parts = []
         try:
             async for part in response.aiter_bytes():
@@ -138,10 +174,10 @@ class AsyncInferenceClient(BaseClient):
             await response.aclose()
         content = parts[0] if len(parts) == 1 else b"".join(parts)
         if response.status_code >= 300:
-            raise self._status_error(response, content)
-        return response, content
+            raise self._status_error(view, content)
+        return view, content, None
 
-    async def _send(self, req: PreparedRequest, stream: bool = False) -> tuple[httpx.Response, bytes]:
+    async def _retrying(self, req: PreparedRequest, stream: bool) -> tuple[ResponseView, bytes, _Opened | None]:
         attempt = 0
         while True:
             try:
@@ -151,6 +187,15 @@ class AsyncInferenceClient(BaseClient):
                     raise
                 attempt += 1
                 await self._sleep(self._delay(err, attempt))
+
+    async def _send(self, req: PreparedRequest) -> tuple[ResponseView, bytes]:
+        view, content, _ = await self._retrying(req, False)
+        return view, content
+
+    async def _open(self, req: PreparedRequest) -> tuple[ResponseView, _Opened]:
+        view, _, opened = await self._retrying(req, True)
+        assert opened is not None
+        return view, opened
 
     # -- routes ---------------------------------------------------------------------------------------------
 
@@ -181,8 +226,8 @@ class AsyncInferenceClient(BaseClient):
 
     async def stream_chat(self, messages: Sequence[Any], **params: Unpack[ChatParams]) -> AsyncChatStream:
         """``POST /chat/completions`` streamed: ``async for chunk in await client.stream_chat(...)``."""
-        response, _ = await self._send(self._prepare_chat(messages, params, stream=True), stream=True)
-        return AsyncChatStream(response, chat_parser())
+        view, (chunks, close) = await self._open(self._prepare_chat(messages, params, stream=True))
+        return AsyncChatStream(chunks, view, close, chat_parser())
 
     async def complete(self, prompt: str | Sequence[str], **params: Unpack[CompletionParams]) -> Completions:
         """``POST /completions``: a legacy text completion (WIRE.md §8)."""
@@ -193,8 +238,8 @@ class AsyncInferenceClient(BaseClient):
         self, prompt: str | Sequence[str], **params: Unpack[CompletionParams]
     ) -> AsyncCompletionStream:
         """``POST /completions`` streamed."""
-        response, _ = await self._send(self._prepare_completion(prompt, params, stream=True), stream=True)
-        return AsyncCompletionStream(response, completion_parser())
+        view, (chunks, close) = await self._open(self._prepare_completion(prompt, params, stream=True))
+        return AsyncCompletionStream(chunks, view, close, completion_parser())
 
     async def embed(self, input: str | Sequence[str], **params: Unpack[EmbedParams]) -> EmbeddingsResult:
         """``POST /embeddings``: vectors in input order, decoded to numbers whatever the encoding."""
@@ -217,3 +262,22 @@ class AsyncInferenceClient(BaseClient):
             response, content = await self._send(self._prepare_embed(route, inputs, params, encoding))
         result = self._parse(EmbeddingsResult, content, response)
         return self._decode_embeddings(result, encoding, len(inputs))
+
+
+class _HttpxChunks:
+    """The body of a streamed ``httpx.Response``; a transport failure becomes ``BodyReadError``."""
+
+    __slots__ = ("_parts",)
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._parts = response.aiter_bytes()
+
+    def __aiter__(self) -> _HttpxChunks:
+        return self
+
+    async def __anext__(self) -> bytes:
+        try:
+            return await self._parts.__anext__()
+        except httpx.HTTPError as exc:
+            # httpx-aiohttp reports a dropped connection as a timeout; only a real one is a stall.
+            raise BodyReadError(exc, timed_out=isinstance(exc, httpx.TimeoutException) and not _dropped(exc)) from exc

@@ -22,6 +22,7 @@ from ._requests import (
     build_embeddings_body,
     encode_json,
 )
+from ._response import ResponseView, as_view
 from ._validate import check_texts
 from ._version import __version__
 from .auth import Authenticator
@@ -232,13 +233,19 @@ class BaseClient:
 
     # -- response handling --------------------------------------------------------------------------------
 
-    def _parse(self, model: type[M], content: bytes, response: httpx.Response) -> M:
+    # ``response`` is a ResponseView (async client) or an httpx.Response (sync client); only the error paths look
+    # at it, so the view of an httpx.Response is built there, never per successful call.
+
+    def _parse(self, model: type[M], content: bytes, response: ResponseView | httpx.Response) -> M:
         try:
             return model.model_validate_json(content)
         except ValidationError as exc:
             raise self._bad_body(response, content, exc) from None
 
-    def _bad_body(self, response: httpx.Response, content: bytes, exc: Exception | None) -> ResponseValidationError:
+    def _bad_body(
+        self, response: ResponseView | httpx.Response, content: bytes, exc: Exception | None
+    ) -> ResponseValidationError:
+        response = as_view(response)
         ctype = response.headers.get("content-type", "?")
         excerpt = redact(content[:300].decode("utf-8", "replace"), self._auth.secrets)
         if "html" in ctype or content.lstrip()[:1] == b"<":
@@ -253,17 +260,18 @@ class BaseClient:
                 first = f" ({'.'.join(str(p) for p in err['loc'])}: {err['msg']})"
             why = f"the response body is not the expected shape{first}; body starts {excerpt[:160]!r}"
         return ResponseValidationError(
-            f"{response.request.method} {response.request.url.path}: {why}",
+            f"{response.method} {response.path}: {why}",
             body=excerpt,
             status_code=response.status_code,
         )
 
-    def _status_error(self, response: httpx.Response, content: bytes) -> APIStatusError:
+    def _status_error(self, response: ResponseView | httpx.Response, content: bytes) -> APIStatusError:
+        response = as_view(response)
         retry_after = parse_retry_after(response.headers)
         err = error_from_response(
             response.status_code, response.headers, content, retry_after=retry_after, secrets=self._auth.secrets
         )
-        if response.status_code == 404 and response.request.url.path.endswith("/info"):
+        if response.status_code == 404 and response.path.endswith("/info"):
             err = RouteNotSupportedError(
                 f"/info route not supported by this endpoint (404 {err.error_code or ''}); use try_get_model_info() "
                 "to treat the model details as unknown, or set them in configuration",

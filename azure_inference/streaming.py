@@ -3,17 +3,22 @@
 A stream never ends quietly short: a body that stops without ``[DONE]`` and without a finish_reason, a
 malformed chunk, an error event or a broken connection raises ``StreamError`` saying how much was received.
 Retries happen before the stream object exists; once chunks flow nothing is retried.
+
+The sync streams read an ``httpx.Response``. The async streams read any async byte source (aiohttp's or
+httpx's, see ``_async_client``) that raises ``BodyReadError`` when the transport fails, so they do not depend
+on one HTTP library.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, Generic, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from ._response import BodyReadError, ResponseView
 from .accumulate import ChatAccumulator
 from .errors import APITimeoutError, StreamError
 from .models.chat import ChatCompletions, ChatCompletionsChunk
@@ -127,9 +132,9 @@ class StreamParser(Generic[T]):
         why = "a partial event was cut off" if pending else "no [DONE] and no finish_reason"
         raise self._fail(f"the stream ended early: {why}")
 
-    def broken(self, exc: Exception) -> Exception:
-        """The error to raise when the connection fails mid-stream."""
-        if isinstance(exc, httpx.TimeoutException):
+    def broken(self, exc: BaseException, *, timed_out: bool) -> Exception:
+        """The error to raise when the connection fails mid-stream (``timed_out``: a read stalled)."""
+        if timed_out:
             acc = self.accumulator
             return APITimeoutError(f"the stream stalled past the read timeout (after {acc.chunks} chunks)")
         return self._fail(f"the connection broke mid-stream ({type(exc).__name__}: {exc})")
@@ -148,6 +153,11 @@ class _SyncStream(Generic[T]):
         value: str | None = headers.get("x-request-id") or headers.get("apim-request-id")
         return value
 
+    @property
+    def closed(self) -> bool:
+        """Whether the connection was released (the stream ended, failed or was closed)."""
+        return self.response.is_closed
+
     def _iter(self) -> Iterator[T]:
         try:
             for data in self.response.iter_bytes():
@@ -156,7 +166,7 @@ class _SyncStream(Generic[T]):
                     break
             self._parser.end()
         except httpx.HTTPError as exc:
-            raise self._parser.broken(exc) from exc
+            raise self._parser.broken(exc, timed_out=isinstance(exc, httpx.TimeoutException)) from exc
         finally:
             self.response.close()
 
@@ -184,30 +194,57 @@ class _SyncStream(Generic[T]):
 
 
 class _AsyncStream(Generic[T]):
-    def __init__(self, response: httpx.Response, parser: StreamParser[T]) -> None:
+    """The async shell: pulls bytes from ``chunks`` into the parser; ``close`` releases the connection.
+
+    Args:
+        chunks: the body as it arrives; raises ``BodyReadError`` when the transport fails.
+        response: status, headers, method and URL of the response (public as ``stream.response``).
+        close: releases the connection; called once the body ends, fails or the stream is closed.
+        parser: the pure parser folding the chunks.
+    """
+
+    def __init__(
+        self,
+        chunks: AsyncIterator[bytes],
+        response: ResponseView,
+        close: Callable[[], Awaitable[None]],
+        parser: StreamParser[T],
+    ) -> None:
         self.response = response
+        """Status, headers, method and URL of the streamed response (a ``ResponseView``; no body)."""
+        self._chunks = chunks
+        self._close = close
+        self._closed = False
         self._parser = parser
         self._iterator: AsyncIterator[T] | None = None
 
     @property
     def request_id(self) -> str | None:
         """The service's request id for this stream."""
-        headers = self.response.headers
-        value: str | None = headers.get("x-request-id") or headers.get("apim-request-id")
-        return value
+        return self.response.request_id
+
+    @property
+    def closed(self) -> bool:
+        """Whether the connection was released (the stream ended, failed or was closed)."""
+        return self._closed
+
+    async def _release(self) -> None:
+        if not self._closed:
+            self._closed = True
+            await self._close()
 
     async def _iter(self) -> AsyncIterator[T]:
         try:
-            async for data in self.response.aiter_bytes():
+            async for data in self._chunks:
                 for chunk in self._parser.feed(data):
                     yield chunk
                 if self._parser.done:
                     break
             self._parser.end()
-        except httpx.HTTPError as exc:
-            raise self._parser.broken(exc) from exc
+        except BodyReadError as exc:
+            raise self._parser.broken(exc.cause, timed_out=exc.timed_out) from exc.cause
         finally:
-            await self.response.aclose()
+            await self._release()
 
     def __aiter__(self) -> AsyncIterator[T]:
         if self._iterator is None:
@@ -224,7 +261,7 @@ class _AsyncStream(Generic[T]):
         """Release the connection (safe to call twice, and after cancellation)."""
         if self._iterator is not None:
             await self._iterator.aclose()  # type: ignore[attr-defined]
-        await self.response.aclose()
+        await self._release()
 
     async def until_done(self) -> None:
         """Consume the rest of the stream."""

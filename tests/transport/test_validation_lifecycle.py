@@ -146,7 +146,7 @@ def test_async_client_recreates_its_http_client_when_the_loop_changes() -> None:
         assert asyncio.run(call())
         assert asyncio.run(call())
         assert seen[0] is not seen[1]
-        assert seen[0].is_closed  # released when its loop shut down
+        assert seen[0].closed  # released when its loop shut down
         asyncio.run(client.close())
         assert client._http is None
         gc.collect()
