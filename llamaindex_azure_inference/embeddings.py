@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Literal, TypeVar
 
 from llama_index.core.base.embeddings.base import Embedding
 from llama_index.core.embeddings.multi_modal_base import MultiModalEmbedding
@@ -18,6 +19,7 @@ from ._models import lookup_model
 
 __all__ = ["AzureInferenceEmbedding"]
 
+T = TypeVar("T")
 InputType = Literal["text", "query", "document"]
 EncodingFormat = Literal["float", "base64", "int8", "uint8", "binary", "ubinary"]
 
@@ -26,8 +28,10 @@ class AzureInferenceEmbedding(DeploymentFields, MultiModalEmbedding):
     """Text and image embeddings from a model deployed on Azure.
 
     Queries and documents are embedded with ``input_type`` ``query`` / ``document`` where the model supports
-    it (Cohere embed models; see ``send_input_type``). Async batches run together, at most
-    ``max_concurrency`` at a time, and vectors come back in input order.
+    it (Cohere embed models; see ``send_input_type``). LlamaIndex's batch APIs hand over up to
+    ``embed_batch_size`` texts at a time; each such batch goes out as requests of ``request_batch_size``, at most
+    ``max_concurrency`` in flight (threads for sync calls, a semaphore for async ones), and the vectors come back
+    in input order.
 
     Example:
         >>> embed = AzureInferenceEmbedding(endpoint="https://<res>.services.ai.azure.com/models",
@@ -35,7 +39,16 @@ class AzureInferenceEmbedding(DeploymentFields, MultiModalEmbedding):
         >>> embed.get_query_embedding("what is RAG?")  # doctest: +SKIP
     """
 
-    embed_batch_size: int = Field(default=64, gt=0, le=2048, description="Texts or images per request.")
+    embed_batch_size: int = Field(
+        default=2048,
+        gt=0,
+        le=2048,
+        description="Texts LlamaIndex hands over at once (its batch APIs call one after another); they go out "
+        "as requests of request_batch_size, max_concurrency at a time.",
+    )
+    request_batch_size: int = Field(
+        default=96, gt=0, le=2048, description="Texts or images per HTTP request (96 fits every catalog model)."
+    )
     dimensions: int | None = Field(
         default=None, description="Vector size for models that can shorten their vectors (422 where unsupported)."
     )
@@ -50,7 +63,9 @@ class AzureInferenceEmbedding(DeploymentFields, MultiModalEmbedding):
     )
     query_input_type: InputType = Field(default="query", description="input_type for queries.")
     document_input_type: InputType = Field(default="document", description="input_type for documents (nodes).")
-    max_concurrency: int = Field(default=4, gt=0, description="Async requests in flight at once.")
+    max_concurrency: int = Field(
+        default=4, gt=0, description="Requests in flight at once (a thread pool when sync, a semaphore when async)."
+    )
 
     _semaphore: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = PrivateAttr(default=None)
 
@@ -90,13 +105,43 @@ class AzureInferenceEmbedding(DeploymentFields, MultiModalEmbedding):
 
     # -- text -----------------------------------------------------------------------------------------------
 
+    def _requests(self, items: Sequence[T]) -> list[list[T]]:
+        size = self.request_batch_size
+        return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+    def _fan_out(self, items: Sequence[T], send: Callable[[list[T]], list[Embedding]]) -> list[Embedding]:
+        """``send`` each request's share of ``items``, up to ``max_concurrency`` at once; vectors in input order."""
+        groups = self._requests(items)
+        if len(groups) <= 1:
+            return send(groups[0]) if groups else []
+        # The pooled sync client is shared by the threads; LlamaIndex's batch API gives no other concurrency.
+        with ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(groups))) as pool:
+            results = list(pool.map(send, groups))  # map keeps input order
+        return [vector for group in results for vector in group]
+
+    async def _afan_out(
+        self, items: Sequence[T], send: Callable[[list[T]], Awaitable[list[Embedding]]]
+    ) -> list[Embedding]:
+        gate = self._bound()  # shared by every call on this loop, so gathered batches stay within the bound too
+
+        async def one(group: list[T]) -> list[Embedding]:
+            async with gate:
+                return await send(group)
+
+        results = await asyncio.gather(*(one(group) for group in self._requests(items)))
+        return [vector for group in results for vector in group]
+
     def _embed(self, texts: Sequence[str], input_type: InputType | None) -> list[Embedding]:
-        return self.client.embed(list(texts), **self._params(input_type)).vectors
+        client, params = self.client, self._params(input_type)
+        return self._fan_out(texts, lambda group: client.embed(group, **params).vectors)
 
     async def _aembed(self, texts: Sequence[str], input_type: InputType | None) -> list[Embedding]:
-        async with self._bound():
-            result = await self.async_client.embed(list(texts), **self._params(input_type))
-        return result.vectors
+        client, params = self.async_client, self._params(input_type)
+
+        async def send(group: list[str]) -> list[Embedding]:
+            return (await client.embed(group, **params)).vectors
+
+        return await self._afan_out(texts, send)
 
     def _get_query_embedding(self, query: str) -> Embedding:
         return self._embed([query], self.query_input_type)[0]
@@ -125,12 +170,16 @@ class AzureInferenceEmbedding(DeploymentFields, MultiModalEmbedding):
         return (await self._aget_image_embeddings([img_file_path]))[0]
 
     def _get_image_embeddings(self, img_file_paths: list[ImageType]) -> list[Embedding]:
-        return self.client.embed_images(list(img_file_paths), **self._params(None)).vectors
+        client, params = self.client, self._params(None)
+        return self._fan_out(img_file_paths, lambda group: client.embed_images(group, **params).vectors)
 
     async def _aget_image_embeddings(self, img_file_paths: list[ImageType]) -> list[Embedding]:
-        async with self._bound():
-            result = await self.async_client.embed_images(list(img_file_paths), **self._params(None))
-        return result.vectors
+        client, params = self.async_client, self._params(None)
+
+        async def send(group: list[ImageType]) -> list[Embedding]:
+            return (await client.embed_images(group, **params)).vectors
+
+        return await self._afan_out(img_file_paths, send)
 
     # -- lifecycle ------------------------------------------------------------------------------------------
 
