@@ -1,4 +1,4 @@
-"""End to end: the real clients (httpx sync, httpx-aiohttp async) against the emulator subprocess over loopback."""
+"""End to end: the real clients (httpx sync, aiohttp async) against the emulator subprocess over loopback."""
 
 from __future__ import annotations
 
