@@ -129,15 +129,22 @@ class ChatAccumulator:
         state = self._choices.get(0)
         return "".join(state.content) if state else ""
 
+    def tool_calls(self, index: int = 0) -> list[ToolCall]:
+        """One choice's tool calls so far (cheaper than ``result()`` per chunk: no content is joined)."""
+        state = self._choices.get(index)
+        if state is None:
+            return []
+        return [
+            ToolCall(id=c.id, type=c.type, function=FunctionCall(name=c.name, arguments="".join(c.arguments)))
+            for _, c in sorted(state.tool_calls.items())
+        ]
+
     def result(self) -> ChatCompletions:
         """The whole response as if it had not been streamed."""
         choices = []
         for index in sorted(self._choices):
             state = self._choices[index]
-            calls = [
-                ToolCall(id=c.id, type=c.type, function=FunctionCall(name=c.name, arguments="".join(c.arguments)))
-                for _, c in sorted(state.tool_calls.items())
-            ]
+            calls = self.tool_calls(index)
             message = ChatResponseMessage(
                 role=state.role,
                 content="".join(state.content) if state.has_content or not calls else None,

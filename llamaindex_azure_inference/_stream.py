@@ -30,15 +30,20 @@ class StreamFolder:
     def __init__(self, *, split_think: bool = True) -> None:
         self.accumulator = ChatAccumulator()
         self._splitter = ThinkSplitter() if split_think else None
-        self._content: list[str] = []
-        self._thinking: list[str] = []
+        # Running text, not lists joined per chunk: each response carries the whole text so far, and re-joining
+        # every part on every chunk made a stream quadratic in its number of chunks.
+        self._content = ""
+        self._thinking = ""
         self._tool_calls: list[Any] = []
         self.finish_reason: str | None = None
+        self.model_seen = False
+        """Set by the caller once it has noted the stream's model name (so it looks only once per stream)."""
 
     def add(self, chunk: ChatCompletionsChunk) -> ChatResponse | None:
         """Fold one chunk; return the response to yield, or None when the chunk changed nothing visible."""
         touched = self.accumulator.add(chunk)
         text, thinking = "", ""
+        finished_now = False
         for choice in chunk.choices:
             if choice.index != 0:
                 continue  # LlamaIndex responses carry one message: the first choice
@@ -54,15 +59,13 @@ class StreamFolder:
                     text += delta.content
             if choice.finish_reason:
                 self.finish_reason = choice.finish_reason
-        finished_now = any(c.finish_reason for c in chunk.choices if c.index == 0)
+                finished_now = True
         if finished_now and self._splitter is not None:
             shown, hidden = self._splitter.flush()
             text += shown
             thinking += hidden
         if touched or finished_now:
-            final = self.accumulator.result()
-            message = final.choices[0].message if final.choices else None
-            self._tool_calls = list(message.tool_calls or ()) if message is not None else []
+            self._tool_calls = self.accumulator.tool_calls(0)
         if not (text or thinking or touched or finished_now or chunk.usage is not None):
             return None
         return self._response(text, thinking, chunk)
@@ -80,24 +83,28 @@ class StreamFolder:
         if not self._content and (self._thinking or thinking):
             text = text.lstrip()  # the blank line after </think> is layout, not content
         if text:
-            self._content.append(text)
+            self._content += text
         if thinking:
-            self._thinking.append(thinking)
+            self._thinking += thinking
         blocks: list[Any] = []
         if self._thinking:
-            blocks.append(ThinkingBlock(content="".join(self._thinking)))
-        content = "".join(self._content)
+            blocks.append(ThinkingBlock(content=self._thinking))
+        content = self._content
         if content or not self._tool_calls:
             blocks.append(TextBlock(text=content))
-        blocks.extend(from_wire_tool_calls(self._tool_calls, complete=self.finish_reason is not None))
-        extra: dict[str, Any] = usage_kwargs(self.accumulator.usage)
+        if self._tool_calls:
+            blocks.extend(from_wire_tool_calls(self._tool_calls, complete=self.finish_reason is not None))
+        usage = self.accumulator.usage
+        extra: dict[str, Any] = usage_kwargs(usage) if usage is not None else {}
         if thinking:
             extra["thinking_delta"] = thinking  # FunctionAgent forwards this as AgentStream.thinking_delta
         if self.finish_reason:
             extra["finish_reason"] = self.finish_reason
+        # A plain dict, as a whole response's raw is (TokenCountingHandler reads raw["usage"]); the dump of one
+        # small chunk costs ~2 µs. Usage seen on an earlier chunk is repeated so the last response has it.
         raw: dict[str, Any] = chunk.model_dump(exclude_none=True) if chunk is not None else {}
-        if self.accumulator.usage is not None:
-            raw["usage"] = self.accumulator.usage.model_dump(exclude_none=True)
+        if usage is not None:
+            raw["usage"] = usage.model_dump(exclude_none=True)
         return ChatResponse(
             message=ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks),
             delta=text,

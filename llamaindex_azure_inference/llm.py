@@ -235,8 +235,10 @@ class AzureInference(DeploymentFields, FunctionCallingLLM):
             result = folder.accumulator.result()
             choice = result.choices[0] if result.choices else None
             self._filtered(choice.content_filter_results if choice else None, response.message.content or "")
-        if folder.accumulator.model and not self._seen_model:
-            self._seen_model = folder.accumulator.model
+        if not folder.model_seen and folder.accumulator.model:
+            folder.model_seen = True  # once per stream: reading a private attribute of a pydantic model is slow
+            if not self._seen_model:
+                self._seen_model = folder.accumulator.model
 
     # -- chat -----------------------------------------------------------------------------------------------
 
