@@ -24,9 +24,9 @@ from llama_index.core.base.llms.types import (
     ToolCallBlock,
 )
 from llama_index.core.llms.llm import ToolSelection
-from llama_index.core.llms.utils import parse_partial_json
 
 from azure_inference import ThinkSplitter, audio_part, image_data_url
+from azure_inference.accumulate import parse_partial_json_object
 from azure_inference.errors import InvalidRequestError
 from azure_inference.models.chat import ChatCompletions, ChatResponseMessage
 from azure_inference.models.completions import Completions
@@ -330,14 +330,13 @@ def tool_selections(response: ChatResponse, *, error_on_no_tool_call: bool = Tru
 def _lenient_arguments(text: str, name: str, final: bool) -> dict[str, Any]:
     if not text.strip():
         return {}
+    if not final:
+        # Our reader, not llama-index's parse_partial_json: that one reads a cut-off string value as null.
+        return parse_partial_json_object(text)
     try:
-        value = json.loads(text) if final else parse_partial_json(text)
+        value = json.loads(text)
     except ValueError:
-        if final:
-            raise ValueError(f"tool call {name!r} has arguments that are not JSON: {text[:200]!r}") from None
-        return {}
+        raise ValueError(f"tool call {name!r} has arguments that are not JSON: {text[:200]!r}") from None
     if not isinstance(value, dict):
-        if final:
-            raise ValueError(f"tool call {name!r} arguments must be a JSON object, got {text[:200]!r}")
-        return {}
+        raise ValueError(f"tool call {name!r} arguments must be a JSON object, got {text[:200]!r}")
     return value
