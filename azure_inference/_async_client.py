@@ -7,7 +7,6 @@ The HTTP client this one owns is an ``aiohttp.ClientSession`` driven directly (`
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import time
@@ -36,6 +35,8 @@ from .streaming import (
 )
 
 if TYPE_CHECKING:
+    import asyncio
+
     import aiohttp
 
     from ._aiohttp import AiohttpSender
@@ -62,7 +63,7 @@ class AsyncInferenceClient(BaseClient):
         *,
         http_client: httpx.AsyncClient | None = None,
         retry_policy: RetryPolicy | None = None,
-        sleep: Callable[[float], Any] = asyncio.sleep,
+        sleep: Callable[[float], Any] | None = None,
         **overrides: Any,
     ) -> None:
         super().__init__(deployment, retry_policy=retry_policy, **overrides)
@@ -73,7 +74,7 @@ class AsyncInferenceClient(BaseClient):
         self._sender: AiohttpSender | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._keeper: AsyncGenerator[None, None] | None = None
-        self._sleep = sleep
+        self._sleep = sleep or _asyncio_sleep
 
     async def __aenter__(self) -> AsyncInferenceClient:
         return self
@@ -104,7 +105,7 @@ class AsyncInferenceClient(BaseClient):
             await http.close()
 
     async def _session(self) -> tuple[aiohttp.ClientSession, AiohttpSender]:
-        loop = asyncio.get_running_loop()
+        loop = _running_loop()
         http, sender = self._http, self._sender
         if http is None or sender is None or self._loop is not loop:
             if sender is None:
@@ -281,3 +282,17 @@ class _HttpxChunks:
         except httpx.HTTPError as exc:
             # httpx-aiohttp reports a dropped connection as a timeout; only a real one is a stall.
             raise BodyReadError(exc, timed_out=isinstance(exc, httpx.TimeoutException) and not _dropped(exc)) from exc
+
+
+# asyncio is imported where it is used: a program that awaits us has imported it already, and a sync-only program
+# that merely imports the package never pays for it.
+def _running_loop() -> asyncio.AbstractEventLoop:
+    import asyncio
+
+    return asyncio.get_running_loop()
+
+
+async def _asyncio_sleep(seconds: float) -> None:
+    import asyncio
+
+    await asyncio.sleep(seconds)
