@@ -44,6 +44,8 @@ _LAZY: dict[str, str] = {
     "InferenceClient": ".client",
     "InferenceError": ".errors",
     "InvalidRequestError": ".errors",
+    "KNOWN_MODELS": ".known_models",
+    "ModelCard": ".known_models",
     "ModelInfo": ".models",
     "NotFoundError": ".errors",
     "ParameterProblem": ".errors",
@@ -62,6 +64,7 @@ _LAZY: dict[str, str] = {
     "detect_surface": ".config",
     "image_data_url": ".media",
     "load_profiles": ".config",
+    "lookup_model": ".known_models",
 }
 
 if TYPE_CHECKING:
@@ -89,6 +92,7 @@ if TYPE_CHECKING:
         StreamError,
         UnsupportedParameterError,
     )
+    from .known_models import KNOWN_MODELS, ModelCard, lookup_model
     from .media import audio_part, image_data_url
     from .models import (
         ChatCompletions,
@@ -119,6 +123,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "DEFAULT_API_VERSIONS",
+    "KNOWN_MODELS",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
@@ -144,6 +149,7 @@ __all__ = [
     "InferenceClient",
     "InferenceError",
     "InvalidRequestError",
+    "ModelCard",
     "ModelInfo",
     "NotFoundError",
     "ParameterProblem",
@@ -163,4 +169,5 @@ __all__ = [
     "detect_surface",
     "image_data_url",
     "load_profiles",
+    "lookup_model",
 ]

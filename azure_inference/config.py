@@ -18,7 +18,15 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from .errors import ConfigurationError
 from .profiles import load_profiles, profile_fields
 
-__all__ = ["DEFAULT_API_VERSIONS", "Deployment", "ExtraParameters", "Surface", "detect_surface", "load_profiles"]
+__all__ = [
+    "DEFAULT_API_VERSIONS",
+    "Deployment",
+    "ExtraParameters",
+    "Surface",
+    "detect_surface",
+    "load_profiles",
+    "route_credential",
+]
 
 ExtraParameters = Literal["error", "drop", "pass-through"]
 """What the service does with body keys the spec does not define (WIRE.md §2.2)."""
@@ -71,6 +79,43 @@ def detect_surface(endpoint: str) -> Surface:
     if host == "models.inference.ai.azure.com" or host.endswith(".github.ai"):
         return Surface.MODEL_INFERENCE
     return Surface.OPENAI_COMPATIBLE
+
+
+def route_credential(data: Mapping[str, Any], *, key: str = "credential") -> dict[str, Any]:
+    """Move a credential object given as ``credential=`` to the field that takes it (pure; a new dict).
+
+    ``credential=`` accepts, for convenience, what azure-identity users have at hand: a ``TokenCredential`` /
+    ``AsyncTokenCredential`` (anything with ``get_token``) goes to ``azure_credential``, a callable to
+    ``token_provider``, an ``AzureKeyCredential`` (anything with ``key``) becomes the API key. Strings,
+    ``SecretStr`` and ``None`` stay where they are. ``Deployment`` and the adapters' before-validators share it.
+
+    Args:
+        data: The keyword arguments given to the model.
+        key: The name the credential was given under (the LangChain adapter also accepts ``api_key``).
+
+    Returns:
+        A copy of ``data`` with the credential routed.
+
+    Raises:
+        ConfigurationError: The credential is of none of these kinds (the message names its type only).
+    """
+    out = dict(data)
+    cred = out.get(key)
+    if cred is None or isinstance(cred, (str, SecretStr)):
+        return out
+    del out[key]
+    if hasattr(cred, "get_token"):
+        out["azure_credential"] = cred
+    elif callable(cred):
+        out["token_provider"] = cred
+    elif hasattr(cred, "key"):  # azure.core.credentials.AzureKeyCredential
+        out[key] = SecretStr(str(cred.key))
+    else:
+        raise ConfigurationError(
+            f"credential must be an API key string, a TokenCredential or a token provider callable, "
+            f"not {type(cred).__name__}"
+        )
+    return out
 
 
 def is_loopback(host: str) -> bool:
@@ -143,24 +188,7 @@ class Deployment(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _route_credential(cls, data: Any) -> Any:
-        # Accept credential=<TokenCredential> or credential=<callable> for convenience: route them to their fields.
-        if isinstance(data, Mapping) and "credential" in data:
-            cred = data["credential"]
-            if cred is not None and not isinstance(cred, (str, SecretStr)):
-                data = dict(data)
-                del data["credential"]
-                if hasattr(cred, "get_token"):
-                    data["azure_credential"] = cred
-                elif callable(cred):
-                    data["token_provider"] = cred
-                elif hasattr(cred, "key"):  # azure.core.credentials.AzureKeyCredential
-                    data["credential"] = SecretStr(str(cred.key))
-                else:
-                    raise ConfigurationError(
-                        f"credential must be an API key string, a TokenCredential or a token provider callable, "
-                        f"not {type(cred).__name__}"
-                    )
-        return data
+        return route_credential(data) if isinstance(data, Mapping) else data
 
     @field_validator("endpoint")
     @classmethod

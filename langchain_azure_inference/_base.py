@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
 from langchain_core.utils import from_env, secret_from_env
@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, Valid
 from typing_extensions import Self
 
 from azure_inference import AsyncInferenceClient, Deployment, InferenceClient
-from azure_inference.config import ExtraParameters, reraise_configuration_error
+from azure_inference.config import ExtraParameters, reraise_configuration_error, route_credential
 
 __all__ = ["AzureInferenceBase"]
 
@@ -73,7 +73,9 @@ class AzureInferenceBase(BaseModel):
     api_key: SecretStr | None = Field(
         default_factory=secret_from_env("AZURE_INFERENCE_CREDENTIAL", default=None), alias="credential"
     )
-    """API key; from ``AZURE_INFERENCE_CREDENTIAL``. Never shown in repr or logs."""
+    """API key; from ``AZURE_INFERENCE_CREDENTIAL``. Never shown in repr or logs. ``credential=`` also takes a
+    ``TokenCredential`` (routed to ``azure_credential``), a token callable (``token_provider``) or an
+    ``AzureKeyCredential``."""
     azure_credential: Any = Field(default=None, exclude=True, repr=False)
     """An azure-identity ``TokenCredential`` / ``AsyncTokenCredential`` for Entra ID auth."""
     token_provider: Any = Field(default=None, exclude=True, repr=False)
@@ -102,6 +104,15 @@ class AzureInferenceBase(BaseModel):
         except ValidationError as exc:
             reraise_configuration_error(exc)
             raise
+
+    @model_validator(mode="before")
+    @classmethod
+    def _route_credential(cls, data: Any) -> Any:
+        # credential=<TokenCredential> / <callable> / <AzureKeyCredential> (or api_key=) is accepted, routed as
+        # Deployment does, so the same objects work in every adapter.
+        if not isinstance(data, Mapping):
+            return data
+        return route_credential(route_credential(data), key="api_key")
 
     @model_validator(mode="after")
     def _resolve_at_construction(self) -> Self:

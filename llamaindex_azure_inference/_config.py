@@ -8,13 +8,14 @@ configuration change. Clients are built on first use, one sync and one async per
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, model_validator
 from typing_extensions import Self
 
 from azure_inference import Deployment
-from azure_inference.config import ExtraParameters, reraise_configuration_error
+from azure_inference.config import ExtraParameters, reraise_configuration_error, route_credential
 
 if TYPE_CHECKING:  # the clients (and httpx) load when the first client is built, not at import
     from azure_inference import AsyncInferenceClient, InferenceClient
@@ -78,19 +79,8 @@ class DeploymentFields(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _route_credential(cls, data: Any) -> Any:
-        # credential=<TokenCredential> or credential=<callable> is accepted for convenience, as Deployment does.
-        if isinstance(data, dict) and data.get("credential") is not None:
-            cred = data["credential"]
-            if not isinstance(cred, (str, SecretStr)):
-                data = dict(data)
-                del data["credential"]
-                if hasattr(cred, "get_token"):
-                    data["azure_credential"] = cred
-                elif callable(cred):
-                    data["token_provider"] = cred
-                elif hasattr(cred, "key"):  # azure.core.credentials.AzureKeyCredential
-                    data["credential"] = str(cred.key)
-        return data
+        # credential=<TokenCredential> / <callable> / <AzureKeyCredential> is accepted, routed as Deployment does.
+        return route_credential(data) if isinstance(data, Mapping) else data
 
     def __init__(self, **kwargs: Any) -> None:
         try:

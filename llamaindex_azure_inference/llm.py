@@ -163,7 +163,7 @@ class AzureInference(DeploymentFields, FunctionCallingLLM):
         """Context window, output budget and capabilities: fields first, then the known-model table."""
         caps = self.caps
         fc = self.is_function_calling if self.is_function_calling is not None else (caps.tools if caps else True)
-        num_output = self.max_tokens or (caps.num_output if caps else None) or 4096
+        num_output = self.max_tokens or (caps.max_output_tokens if caps else None) or 4096
         return LLMMetadata(
             context_window=self.context_window or (caps.context_window if caps else DEFAULT_CONTEXT_WINDOW),
             num_output=num_output,
