@@ -315,9 +315,7 @@ async def test_embedding_input_type_only_where_supported(sync: bool) -> None:
     assert "input_type" not in bodies[1]
 
 
-def test_metadata_names_the_profiles_model_before_any_request(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_metadata_names_the_profiles_model_before_any_request(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # A profile name as deployment=: metadata must read the model from the profile, with no network call.
     profiles = tmp_path / "profiles.toml"
     profiles.write_text('[profiles.p]\nendpoint = "http://127.0.0.1:9/models"\nmodel = "Mistral-small"\n')
