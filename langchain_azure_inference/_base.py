@@ -1,17 +1,16 @@
 """Connection fields shared by the chat model, the LLM and the embeddings, and their pooled clients.
 
-Each adapter instance owns one ``InferenceClient`` and one ``AsyncInferenceClient`` per event loop, built
-lazily on first use. ``close()`` / ``aclose()`` release them; so does garbage collection, and so does the end
-of the event loop an async client was made in (see ``_close_at_loop_end``), which is what keeps throwaway
-instances (``asyncio.run`` scripts, test fixtures) from leaking aiohttp sessions.
+Each adapter instance owns one ``InferenceClient`` and one ``AsyncInferenceClient``, built lazily on first use.
+``close()`` / ``aclose()`` release them. The async client keeps one connection pool per event loop and closes
+it when that loop shuts down (the transport does this), so throwaway instances (``asyncio.run`` scripts, test
+fixtures) leak no sessions.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import threading
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from langchain_core.utils import from_env, secret_from_env
@@ -27,28 +26,12 @@ __all__ = ["AzureInferenceBase"]
 _DEPLOYMENT_FIELDS = ("endpoint", "api_version", "model", "timeout", "max_retries", "extra_parameters")
 
 
-async def _close_at_loop_end(client: AsyncInferenceClient) -> AsyncGenerator[None, None]:
-    """An async generator parked at its first ``yield``: the loop finalizes it at shutdown, closing ``client``.
-
-    ``asyncio.run`` and ``asyncio.Runner`` call ``loop.shutdown_asyncgens()`` before closing the loop
-    (PEP 525), and a garbage-collected generator is closed on its loop too; either way the client's aiohttp
-    session is closed on the loop it belongs to, where closing it is possible.
-    """
-    try:
-        yield
-    finally:
-        with contextlib.suppress(Exception):
-            await client.close()
-
-
 class _Clients:
     """The pooled clients of one adapter instance (shared by shallow copies, closed when the last goes)."""
 
     def __init__(self) -> None:
         self.sync: InferenceClient | None = None
         self.aio: AsyncInferenceClient | None = None
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.guard: AsyncGenerator[None, None] | None = None
         self.lock = threading.Lock()  # batch() calls from a thread pool: build the sync client once
 
     def close(self) -> None:
@@ -155,12 +138,8 @@ class AzureInferenceBase(BaseModel):
 
     async def _aclient(self) -> AsyncInferenceClient:
         clients = self._clients
-        loop = asyncio.get_running_loop()
-        if clients.aio is None or clients.loop is not loop:
-            client = AsyncInferenceClient(self.get_deployment(), http_client=self.http_async_client)
-            guard = _close_at_loop_end(client)
-            await guard.__anext__()
-            clients.aio, clients.loop, clients.guard = client, loop, guard
+        if clients.aio is None:  # it follows event-loop changes by itself
+            clients.aio = AsyncInferenceClient(self.get_deployment(), http_client=self.http_async_client)
         return clients.aio
 
     def close(self) -> None:
@@ -168,9 +147,9 @@ class AzureInferenceBase(BaseModel):
         self._clients.close()
 
     async def aclose(self) -> None:
-        """Close the pooled async client of the running loop, and the sync client."""
+        """Close the pooled async client (its pool on the running loop) and the sync client."""
         clients = self._clients
-        guard, clients.guard, clients.aio, clients.loop = clients.guard, None, None, None
-        if guard is not None:
-            await guard.aclose()
+        aio, clients.aio = clients.aio, None
+        if aio is not None:
+            await aio.close()
         clients.close()
