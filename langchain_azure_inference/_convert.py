@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.messages import (
     AIMessage,
@@ -21,7 +21,7 @@ from langchain_core.messages import (
     SystemMessage,
     ToolMessage,
 )
-from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
+from langchain_core.messages.ai import UsageMetadata
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
@@ -221,27 +221,25 @@ def message_from_wire(message: Mapping[str, Any]) -> BaseMessage:
 
 def usage_from_wire(usage: CompletionsUsage) -> UsageMetadata:
     """Wire usage as LangChain ``UsageMetadata``, with cache/audio/reasoning details when the service gives them."""
-    out = UsageMetadata(
-        input_tokens=usage.prompt_tokens, output_tokens=usage.completion_tokens, total_tokens=usage.total_tokens
-    )
+    # Built as a plain dict and cast: langchain-core 1.8 marks the detail keys required in the TypedDict while
+    # 1.7 does not, and they must be left out when the service gives no details.
+    out: dict[str, Any] = {
+        "input_tokens": usage.prompt_tokens,
+        "output_tokens": usage.completion_tokens,
+        "total_tokens": usage.total_tokens,
+    }
     prompt, completion = usage.prompt_tokens_details, usage.completion_tokens_details
     if prompt is not None:
-        details_in = InputTokenDetails()
-        if prompt.cached_tokens is not None:
-            details_in["cache_read"] = prompt.cached_tokens
-        if prompt.audio_tokens is not None:
-            details_in["audio"] = prompt.audio_tokens
+        details_in = {"cache_read": prompt.cached_tokens, "audio": prompt.audio_tokens}
+        details_in = {k: v for k, v in details_in.items() if v is not None}
         if details_in:
             out["input_token_details"] = details_in
     if completion is not None:
-        details_out = OutputTokenDetails()
-        if completion.reasoning_tokens is not None:
-            details_out["reasoning"] = completion.reasoning_tokens
-        if completion.audio_tokens is not None:
-            details_out["audio"] = completion.audio_tokens
+        details_out = {"reasoning": completion.reasoning_tokens, "audio": completion.audio_tokens}
+        details_out = {k: v for k, v in details_out.items() if v is not None}
         if details_out:
             out["output_token_details"] = details_out
-    return out
+    return cast(UsageMetadata, out)
 
 
 def _split_think(content: str, reasoning: str | None, think_tags: tuple[str, str] | None) -> tuple[str, str | None]:
