@@ -146,29 +146,22 @@ class BaseClient:
         body, extra = build_chat_body(
             messages, params, self.deployment.model_params, self._body_model, self.deployment.max_prompt_chars
         )
+        return self._prepare_generation("/chat/completions", body, extra, params, stream)
+
+    def _prepare_completion(self, prompt: Any, params: Mapping[str, Any], stream: bool) -> PreparedRequest:
+        body, extra = build_completion_body(prompt, params, self.deployment.model_params, self._body_model)
+        return self._prepare_generation("/completions", body, extra, params, stream)
+
+    def _prepare_generation(
+        self, route: str, body: dict[str, Any], extra: bool, params: Mapping[str, Any], stream: bool
+    ) -> PreparedRequest:
         if stream:
             body["stream"] = True
             # The Model Inference spec has no stream_options: usage arrives on the last chunk there (WIRE.md §4).
             if params.get("stream_usage") is not False and self._surface in _STREAM_USAGE_SURFACES:
                 body["stream_options"] = {"include_usage": True}
         return self._prepare(
-            "/chat/completions",
-            body,
-            has_extra=extra,
-            extra_parameters=params.get("extra_parameters"),
-            headers=params.get("headers"),
-            timeout=params.get("timeout"),
-            accept="text/event-stream" if stream else None,
-        )
-
-    def _prepare_completion(self, prompt: Any, params: Mapping[str, Any], stream: bool) -> PreparedRequest:
-        body, extra = build_completion_body(prompt, params, self.deployment.model_params, self._body_model)
-        if stream:
-            body["stream"] = True
-            if params.get("stream_usage") is not False and self._surface in _STREAM_USAGE_SURFACES:
-                body["stream_options"] = {"include_usage": True}
-        return self._prepare(
-            "/completions",
+            route,
             body,
             has_extra=extra,
             extra_parameters=params.get("extra_parameters"),
