@@ -153,3 +153,36 @@ class AzureInferenceBase(BaseModel):
         if aio is not None:
             await aio.close()
         clients.close()
+
+
+class GenerativeBase(AzureInferenceBase):
+    """Sampling parameters shared by the chat model and the text-completion LLM."""
+
+    temperature: float | None = None
+    """Sampling temperature; ``0`` is sent, ``None`` is not."""
+    max_tokens: int | None = Field(default=None, alias="max_completion_tokens")
+    """Maximum tokens to generate."""
+    top_p: float | None = None
+    """Nucleus sampling probability mass."""
+    stop: list[str] | None = Field(default=None, alias="stop_sequences")
+    """Stop sequences (an empty list sends none)."""
+    seed: int | None = None
+    """Seed for best-effort deterministic sampling."""
+    presence_penalty: float | None = None
+    """Penalty for tokens already present."""
+    frequency_penalty: float | None = None
+    """Penalty proportional to token frequency."""
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Extra model parameters put in the body; the ``extra_parameters`` mode says what the service does with them."""
+
+    def _default_params(self) -> dict[str, Any]:
+        """The sampling fields that are set (``None`` is not sent; ``0`` is)."""
+        params = {
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "top_p": self.top_p,
+            "seed": self.seed,
+            "presence_penalty": self.presence_penalty,
+            "frequency_penalty": self.frequency_penalty,
+        }
+        return {k: v for k, v in params.items() if v is not None}

@@ -12,9 +12,8 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
-from pydantic import Field
 
-from ._base import AzureInferenceBase
+from ._base import GenerativeBase
 from ._convert import PROVIDER, StreamConverter, chat_result_from_wire, messages_to_wire
 from ._profiles import lookup_profile, profile_from_info
 from ._tools import (
@@ -51,7 +50,7 @@ _CALL_PARAMS = frozenset(
 )
 
 
-class ChatAzureInference(AzureInferenceBase, BaseChatModel):
+class ChatAzureInference(GenerativeBase, BaseChatModel):
     """Chat model for models deployed on Azure (Azure AI Model Inference, Azure OpenAI, OpenAI-compatible).
 
     Configure it with a ``Deployment`` or profile name (``deployment="prod"``), with the fields below, or
@@ -63,22 +62,6 @@ class ChatAzureInference(AzureInferenceBase, BaseChatModel):
         >>> llm.invoke("Hello").content  # doctest: +SKIP
     """
 
-    temperature: float | None = None
-    """Sampling temperature; ``0`` is sent, ``None`` is not."""
-    max_tokens: int | None = Field(default=None, alias="max_completion_tokens")
-    """Maximum tokens to generate."""
-    top_p: float | None = None
-    """Nucleus sampling probability mass."""
-    stop: list[str] | None = Field(default=None, alias="stop_sequences")
-    """Stop sequences (an empty list sends none)."""
-    seed: int | None = None
-    """Seed for best-effort deterministic sampling."""
-    presence_penalty: float | None = None
-    """Penalty for tokens already present."""
-    frequency_penalty: float | None = None
-    """Penalty proportional to token frequency."""
-    model_kwargs: dict[str, Any] = Field(default_factory=dict)
-    """Extra model parameters put in the body; the ``extra_parameters`` mode says what the service does with them."""
     streaming: bool = False
     """Stream internally even for ``invoke`` (callbacks get tokens as they come)."""
     stream_usage: bool = True
@@ -140,17 +123,6 @@ class ChatAzureInference(AzureInferenceBase, BaseChatModel):
         return params
 
     # -- request ------------------------------------------------------------------------------------------
-
-    def _default_params(self) -> dict[str, Any]:
-        params = {
-            "temperature": self.temperature,
-            "max_tokens": self.max_tokens,
-            "top_p": self.top_p,
-            "seed": self.seed,
-            "presence_penalty": self.presence_penalty,
-            "frequency_penalty": self.frequency_penalty,
-        }
-        return {k: v for k, v in params.items() if v is not None}
 
     def _params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
         """The transport's keyword parameters for one call: fields, then per-call overrides."""

@@ -8,9 +8,8 @@ from typing import Any
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseLLM
 from langchain_core.outputs import Generation, GenerationChunk, LLMResult
-from pydantic import Field
 
-from ._base import AzureInferenceBase
+from ._base import GenerativeBase
 from ._convert import PROVIDER
 
 __all__ = ["AzureInferenceLLM"]
@@ -20,7 +19,7 @@ _CALL_PARAMS = frozenset(
 )
 
 
-class AzureInferenceLLM(AzureInferenceBase, BaseLLM):
+class AzureInferenceLLM(GenerativeBase, BaseLLM):
     """Text-completion model on ``/completions`` (e.g. ``gpt-35-turbo-instruct``).
 
     Example:
@@ -28,44 +27,16 @@ class AzureInferenceLLM(AzureInferenceBase, BaseLLM):
         >>> llm.invoke("Once upon a time")  # doctest: +SKIP
     """
 
-    temperature: float | None = None
-    """Sampling temperature; ``0`` is sent, ``None`` is not."""
-    max_tokens: int | None = None
-    """Maximum tokens to generate."""
-    top_p: float | None = None
-    """Nucleus sampling probability mass."""
-    stop: list[str] | None = None
-    """Stop sequences."""
-    seed: int | None = None
-    """Seed for best-effort determinism."""
-    presence_penalty: float | None = None
-    """Penalty for tokens already present."""
-    frequency_penalty: float | None = None
-    """Penalty proportional to token frequency."""
-    model_kwargs: dict[str, Any] = Field(default_factory=dict)
-    """Extra body parameters (see ``extra_parameters``)."""
-
     @property
     def _llm_type(self) -> str:
         return "azure-inference-completions"
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
-        return {"model": self.resolved_model, "endpoint": self.endpoint, **self._defaults()}
-
-    def _defaults(self) -> dict[str, Any]:
-        params = {
-            "temperature": self.temperature,
-            "max_tokens": self.max_tokens,
-            "top_p": self.top_p,
-            "seed": self.seed,
-            "presence_penalty": self.presence_penalty,
-            "frequency_penalty": self.frequency_penalty,
-        }
-        return {k: v for k, v in params.items() if v is not None}
+        return {"model": self.resolved_model, "endpoint": self.endpoint, **self._default_params()}
 
     def _params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
-        params = self._defaults()
+        params = self._default_params()
         extra = dict(self.model_kwargs)
         for key, value in kwargs.items():
             if value is not None:
