@@ -59,10 +59,19 @@ ENCODINGS = ("float", "base64", "int8", "uint8", "binary", "ubinary")
 INPUT_TYPES = ("text", "query", "document")
 
 
-class ChatParams(TypedDict, total=False):
-    """Keyword parameters of ``chat`` / ``stream_chat`` (all optional; ``None`` means "not sent")."""
+class _RequestOptions(TypedDict, total=False):
+    """Per-call options every route takes."""
 
     model: str | None
+    extra_body: Mapping[str, Any] | None
+    extra_parameters: ExtraParameters | None
+    headers: Mapping[str, str] | None
+    timeout: float | None
+
+
+class CompletionParams(_RequestOptions, total=False):
+    """Keyword parameters of ``complete`` / ``stream_complete`` (all optional; ``None`` means "not sent")."""
+
     temperature: float | None
     max_tokens: int | None
     top_p: float | None
@@ -70,48 +79,26 @@ class ChatParams(TypedDict, total=False):
     seed: int | None
     presence_penalty: float | None
     frequency_penalty: float | None
+    stream_usage: bool | None
+
+
+class ChatParams(CompletionParams, total=False):
+    """Keyword parameters of ``chat`` / ``stream_chat``: the sampling ones of completions, plus tools and formats."""
+
     tools: Sequence[Mapping[str, Any] | BaseModel] | None
     tool_choice: str | Mapping[str, Any] | None
     response_format: Mapping[str, Any] | BaseModel | None
     modalities: Sequence[str] | None
     user_security_context: Mapping[str, Any] | None
     parallel_tool_calls: bool | None
-    extra_body: Mapping[str, Any] | None
-    extra_parameters: ExtraParameters | None
-    headers: Mapping[str, str] | None
-    timeout: float | None
-    stream_usage: bool | None
 
 
-class CompletionParams(TypedDict, total=False):
-    """Keyword parameters of ``complete`` / ``stream_complete``."""
-
-    model: str | None
-    temperature: float | None
-    max_tokens: int | None
-    top_p: float | None
-    stop: str | Sequence[str] | None
-    seed: int | None
-    presence_penalty: float | None
-    frequency_penalty: float | None
-    extra_body: Mapping[str, Any] | None
-    extra_parameters: ExtraParameters | None
-    headers: Mapping[str, str] | None
-    timeout: float | None
-    stream_usage: bool | None
-
-
-class EmbedParams(TypedDict, total=False):
+class EmbedParams(_RequestOptions, total=False):
     """Keyword parameters of ``embed`` / ``embed_images``."""
 
-    model: str | None
     dimensions: int | None
     encoding_format: Literal["float", "base64", "int8", "uint8", "binary", "ubinary"] | None
     input_type: Literal["text", "query", "document"] | None
-    extra_body: Mapping[str, Any] | None
-    extra_parameters: ExtraParameters | None
-    headers: Mapping[str, str] | None
-    timeout: float | None
 
 
 def encode_json(body: Mapping[str, Any]) -> bytes:
