@@ -9,12 +9,12 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Awaitable, Callable, Mapping
-from enum import Enum
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
+from ._surfaces import RULES, Surface, SurfaceRules, detect_surface, token_scope
 from .errors import ConfigurationError
 from .profiles import load_profiles, profile_fields
 
@@ -34,51 +34,8 @@ ExtraParameters = Literal["error", "drop", "pass-through"]
 TokenProvider = Callable[[], "str | Awaitable[str]"]
 
 
-class Surface(str, Enum):
-    """The API surface an endpoint speaks (DESIGN.md, "API surfaces")."""
-
-    MODEL_INFERENCE = "model-inference"
-    """Azure AI Model Inference: ``api-version`` query, ``/info``, ``extra-parameters`` header."""
-    AZURE_OPENAI = "azure-openai"
-    """Azure OpenAI deployment: ``/openai/deployments/<name>``, ``api-version`` query, no ``/info``."""
-    OPENAI_V1 = "openai-v1"
-    """Azure OpenAI / Foundry v1: ``/openai/v1``, no ``api-version``."""
-    OPENAI_COMPATIBLE = "openai-compatible"
-    """Any OpenAI-compatible server (vLLM, llama.cpp, Ollama, the emulator's ``/v1``)."""
-
-
-DEFAULT_API_VERSIONS: dict[Surface, str | None] = {
-    Surface.MODEL_INFERENCE: "2024-05-01-preview",
-    Surface.AZURE_OPENAI: "2024-10-21",
-    Surface.OPENAI_V1: None,
-    Surface.OPENAI_COMPATIBLE: None,
-}
-
-_MODEL_INFERENCE_HOSTS = (
-    ".services.ai.azure.com",
-    ".models.ai.azure.com",
-    ".inference.ai.azure.com",
-    ".inference.ml.azure.com",
-)
-_AOAI_HOSTS = (".openai.azure.com", ".cognitiveservices.azure.com")
-_ML_SCOPE = "https://ml.azure.com/.default"
-_COGNITIVE_SCOPE = "https://cognitiveservices.azure.com/.default"
-
-
-def detect_surface(endpoint: str) -> Surface:
-    """Guess the surface from the endpoint URL (pure; see the table in DESIGN.md)."""
-    parts = urlsplit(endpoint)
-    host = (parts.hostname or "").lower()
-    path = parts.path.rstrip("/").lower()
-    if path.endswith("/openai/v1") or "/openai/v1/" in path:
-        return Surface.OPENAI_V1
-    if "/openai/deployments/" in path or (host.endswith(_AOAI_HOSTS) and path in ("", "/openai")):
-        return Surface.AZURE_OPENAI
-    if path.endswith(("/models", "/api/models")) or host.endswith(_MODEL_INFERENCE_HOSTS):
-        return Surface.MODEL_INFERENCE
-    if host == "models.inference.ai.azure.com" or host.endswith(".github.ai"):
-        return Surface.MODEL_INFERENCE
-    return Surface.OPENAI_COMPATIBLE
+DEFAULT_API_VERSIONS: dict[Surface, str | None] = {s: rules.default_api_version for s, rules in RULES.items()}
+"""The ``api-version`` sent per surface when none is configured (from the surface rules, ``_surfaces.py``)."""
 
 
 def route_credential(data: Mapping[str, Any], *, key: str = "credential") -> dict[str, Any]:
@@ -237,11 +194,7 @@ class Deployment(BaseModel):
                 f"refusing to send a credential over plain http to {host}. Use https://, or pass "
                 "allow_insecure_http=True if this network is trusted."
             )
-        if (
-            self.resolved_surface is Surface.AZURE_OPENAI
-            and "/openai/deployments/" not in self.endpoint
-            and not self.model
-        ):
+        if self.rules.deployment_in_path and "/openai/deployments/" not in self.endpoint and not self.model:
             raise ConfigurationError(
                 f"{self.endpoint} is an Azure OpenAI resource: give the deployment name as model=..., or use the "
                 "endpoint '.../openai/deployments/<deployment>'."
@@ -270,32 +223,33 @@ class Deployment(BaseModel):
         """The configured ``api-version``, or the surface's default (``None``: not sent)."""
         if self.api_version is not None:
             return self.api_version or None
-        return DEFAULT_API_VERSIONS[self.resolved_surface]
+        return self.rules.default_api_version
+
+    @property
+    def rules(self) -> SurfaceRules:
+        """What the resolved surface expects (api-version, key header, routes, ...): see ``_surfaces.py``."""
+        return RULES[self.resolved_surface]
 
     @property
     def base_url(self) -> str:
         """The URL routes are appended to (the Azure OpenAI deployment path is added when missing)."""
-        surface = self.resolved_surface
-        if surface is Surface.AZURE_OPENAI and "/openai/deployments/" not in self.endpoint:
+        rules = self.rules
+        if rules.deployment_in_path and "/openai/deployments/" not in self.endpoint:
             root = self.endpoint[: -len("/openai")] if self.endpoint.endswith("/openai") else self.endpoint
             return f"{root}/openai/deployments/{self.model}"
         if (
-            surface is Surface.MODEL_INFERENCE
+            rules.bare_resource_path
             and urlsplit(self.endpoint).path in ("", "/")
             and (urlsplit(self.endpoint).hostname or "").endswith(".services.ai.azure.com")
         ):
-            return f"{self.endpoint}/models"  # a bare Foundry resource URL: the models endpoint lives under /models
+            # A bare Foundry resource URL: the models endpoint lives under /models (WIRE.md §10).
+            return f"{self.endpoint}{rules.bare_resource_path}"
         return self.endpoint
 
     @property
     def scope(self) -> str:
         """The Entra scope used for tokens (WIRE.md §2.1, Δ2)."""
-        if self.token_scope:
-            return self.token_scope
-        host = (urlsplit(self.endpoint).hostname or "").lower()
-        if host.endswith((".models.ai.azure.com", ".inference.ml.azure.com", ".inference.ai.azure.com")):
-            return _ML_SCOPE
-        return _COGNITIVE_SCOPE
+        return self.token_scope or token_scope(self.rules, self.endpoint)
 
     @property
     def label(self) -> str:
