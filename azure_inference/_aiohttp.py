@@ -1,14 +1,17 @@
-"""The async client's own sending path: aiohttp, called directly (imported only when the first session is made).
+"""The async client's own sender: aiohttp, called directly (imported only when the first request is sent).
 
 Going through httpx (``httpx-aiohttp``) cost most of the async client's CPU per call: ``build_request``
 re-merged client defaults and re-parsed the URL, and ``send`` added httpx's auth/redirect/hook layers on top of
 aiohttp. Here a ``PreparedRequest`` goes straight to ``ClientSession.request`` with a pre-parsed URL and a
-cached ``ClientTimeout``, and the typed errors keep the meaning they have on the httpx path:
+cached ``ClientTimeout``, and the typed errors keep the meaning they have on the httpx senders:
 
 - a connect timeout, a read stalled past ``sock_read`` or the whole-request deadline: ``APITimeoutError``;
 - refused, reset, or dropped before the body was read: ``APIConnectionError`` (retried by the retry rules);
 - mid-stream, ``Chunks`` raises ``BodyReadError`` and the stream turns it into ``StreamError`` (broken) or
   ``APITimeoutError`` (stalled).
+
+One session per event loop: if the loop changes (a second ``asyncio.run``), a fresh session is made for the new
+loop, and each session is closed by ``close()`` or when its loop shuts down.
 """
 
 from __future__ import annotations
@@ -16,19 +19,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
+from collections.abc import AsyncGenerator
 
 import aiohttp
 from aiohttp.helpers import get_env_proxy_for_url
 from yarl import URL
 
-from ._base_client import PreparedRequest
+from ._error_map import connection_error
 from ._response import BodyReadError
-from .errors import APIConnectionError, APITimeoutError
+from ._sender import AsyncReply, PreparedRequest
+from .errors import APIConnectionError
 
-__all__ = ["TRANSPORT_ERRORS", "AiohttpSender", "Chunks", "close_response", "transport_error"]
+__all__ = ["TRANSPORT_ERRORS", "AiohttpReply", "AiohttpSender", "Chunks", "transport_error"]
 
 LIMIT = 200
-"""Connections per session: the same pool size as the httpx clients (``_base_client.LIMITS``)."""
+"""Connections per session: the same pool size as the httpx clients (``_httpx.LIMITS``)."""
 KEEPALIVE = 30.0
 """Seconds an idle connection is kept."""
 
@@ -59,11 +64,55 @@ class Chunks:
         return data
 
 
+class AiohttpReply(AsyncReply):
+    """An ``aiohttp.ClientResponse`` seen through the sender interface."""
+
+    __slots__ = ("_req", "_response")
+
+    def __init__(self, response: aiohttp.ClientResponse, req: PreparedRequest) -> None:
+        # The view's fields set here directly: this runs once per call on the fastest path.
+        self.status_code = response.status
+        self.headers = response.headers
+        self.method = req.method
+        self.url = req.url
+        self._response = response
+        self._req = req
+
+    @property
+    def raw(self) -> aiohttp.ClientResponse:
+        """The ``aiohttp.ClientResponse``."""
+        return self._response
+
+    async def read(self) -> bytes:
+        """The whole body (the session's ``total`` timeout is the deadline); the connection goes back to the
+        pool, or is closed if the read failed."""
+        response = self._response
+        try:
+            return await response.read()
+        except TRANSPORT_ERRORS as exc:
+            raise transport_error(exc, self._req) from exc
+        finally:
+            response.release()
+
+    def chunks(self) -> Chunks:
+        """The body as it arrives; raises ``BodyReadError`` when the transport fails."""
+        return Chunks(self._response)
+
+    async def close(self) -> None:
+        """Back to the pool if the body was read to the end, else the connection is closed (an unread body
+        leaves it unusable, e.g. when the caller cancelled)."""
+        response = self._response
+        if response.content.at_eof():
+            response.release()
+        else:
+            response.close()
+
+
 class AiohttpSender:
     """Makes the sessions of one ``AsyncInferenceClient`` and sends its requests over them.
 
-    It holds nothing bound to an event loop (the client keeps one session per loop), only what is worth
-    computing once: parsed URLs, timeouts, the TLS context and the proxy from the environment.
+    What is worth computing once is computed here once: parsed URLs, timeouts, the TLS context and the proxy
+    from the environment. The session itself is bound to an event loop, so one is made per loop.
 
     Args:
         base_url: the deployment's base URL (decides TLS and the proxy).
@@ -85,12 +134,42 @@ class AiohttpSender:
         self._proxy_auth: aiohttp.BasicAuth | None = None
         with contextlib.suppress(LookupError):
             self._proxy, self._proxy_auth = get_env_proxy_for_url(base)
+        self.session: aiohttp.ClientSession | None = None
+        """The session of the current event loop (None before the first request and after ``close()``)."""
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._keeper: AsyncGenerator[None, None] | None = None
 
-    def session(self) -> aiohttp.ClientSession:
-        """A new session for the running event loop (the caller closes it)."""
+    def _new_session(self) -> aiohttp.ClientSession:
         connector = aiohttp.TCPConnector(limit=LIMIT, keepalive_timeout=KEEPALIVE, ssl=self._ssl)
         # No cookie jar: the inference APIs are stateless, and a jar would be filtered on every request.
         return aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
+
+    @staticmethod
+    async def _close_with_loop(http: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
+        """Holds ``http`` open until closed, or until its event loop shuts down.
+
+        ``asyncio.run`` (and pytest-asyncio) finalise pending async generators before closing the loop, so a
+        client used across several ``asyncio.run`` calls releases each loop's connections on that loop instead
+        of leaking sockets bound to a dead loop.
+        """
+        try:
+            yield
+        finally:
+            await http.close()
+
+    async def _session(self) -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        http = self.session
+        if http is None or self._loop is not loop:
+            old_keeper = self._keeper
+            http = self.session = self._new_session()
+            self._loop = loop
+            self._keeper = self._close_with_loop(http)
+            await self._keeper.asend(None)  # starts it, so this loop will finalise it at shutdown
+            if old_keeper is not None:
+                with contextlib.suppress(Exception):  # normally its loop already closed it; else best effort
+                    await old_keeper.aclose()
+        return http
 
     def _url(self, url: str) -> URL:
         parsed = self._urls.get(url)
@@ -104,7 +183,7 @@ class AiohttpSender:
         timeout = self._timeouts.get(key)
         if timeout is None:
             # ``total`` is the whole-request deadline; a stream outlives it once its headers have arrived, so
-            # there only the per-read bound applies (as on the httpx path). ``connect`` also bounds the wait
+            # there only the per-read bound applies (as on the httpx senders). ``connect`` also bounds the wait
             # for a free pooled connection.
             timeout = self._timeouts[key] = aiohttp.ClientTimeout(
                 total=None if stream else req.deadline,
@@ -114,10 +193,11 @@ class AiohttpSender:
             )
         return timeout
 
-    async def open(self, session: aiohttp.ClientSession, req: PreparedRequest, stream: bool) -> aiohttp.ClientResponse:
-        """Send ``req``; return the response once its headers arrived (raises our typed errors)."""
+    async def open(self, req: PreparedRequest, stream: bool) -> AiohttpReply:
+        """Send ``req``; return once the headers arrived (raises our typed errors)."""
+        http = await self._session()
         try:
-            return await session.request(
+            response = await http.request(
                 req.method,
                 self._url(req.url),
                 data=req.content,
@@ -129,36 +209,25 @@ class AiohttpSender:
             )
         except TRANSPORT_ERRORS as exc:
             raise transport_error(exc, req) from exc
+        return AiohttpReply(response, req)
 
-    @staticmethod
-    async def read(response: aiohttp.ClientResponse, req: PreparedRequest) -> bytes:
-        """The whole body; the connection goes back to the pool (or is closed if the read failed)."""
-        try:
-            return await response.read()
-        except TRANSPORT_ERRORS as exc:
-            raise transport_error(exc, req) from exc
-        finally:
-            response.release()
-
-
-async def close_response(response: aiohttp.ClientResponse) -> None:
-    """Release a streamed response: back to the pool if it was read to the end, else the connection is closed."""
-    if response.content.at_eof():
-        response.release()
-    else:
-        response.close()  # an unread body leaves the connection unusable (e.g. the caller cancelled)
+    async def close(self) -> None:
+        """Close the session (the current loop's; a session of an earlier loop was closed with that loop)."""
+        http, self.session = self.session, None
+        keeper, self._keeper = self._keeper, None
+        if keeper is not None:
+            await keeper.aclose()  # its ``finally`` closes the session (a no-op if its loop already did)
+        elif http is not None:
+            await http.close()
 
 
 def transport_error(exc: BaseException, req: PreparedRequest) -> APIConnectionError:
-    """The typed error for an aiohttp failure before the body was read (same wording as the httpx path)."""
-    where = f"{req.method} {req.url.split('?')[0]}"
+    """The typed error for an aiohttp failure before the body was read (wording: ``_error_map.connection_error``)."""
+    timeout: str | None = None
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        what = f"could not connect within {req.timeout.connect:g}s; check the endpoint and network"
-        return APITimeoutError(f"{where} {what}", url=where)
-    if isinstance(exc, _TIMEOUTS):
-        what = f"timed out after {req.deadline:g}s ({type(exc).__name__}); raise timeout= or retry later"
-        return APITimeoutError(f"{where} {what}", url=where)
-    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    return APIConnectionError(
-        f"{where} failed before a response ({detail}); check the endpoint, or retry later", url=where
+        timeout = "connect"
+    elif isinstance(exc, _TIMEOUTS):
+        timeout = "other"
+    return connection_error(
+        req.method, req.url, exc, timeout=timeout, connect=req.timeout.connect, deadline=req.deadline
     )

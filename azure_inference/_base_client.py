@@ -8,65 +8,48 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Generator, Mapping, Sequence
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from ._error_map import bad_body, status_error
 from ._requests import (
     build_chat_body,
     build_completion_body,
     build_embeddings_body,
     encode_json,
 )
-from ._response import ResponseView, as_view
+from ._response import ResponseView, as_view, request_id
+from ._sender import PreparedRequest
 from ._validate import check_texts
 from ._version import __version__
 from .auth import Authenticator
-from .config import Deployment, Surface
+from .config import Deployment
 from .errors import (
-    APIConnectionError,
     APIStatusError,
-    APITimeoutError,
     InvalidRequestError,
     ResponseValidationError,
     RouteNotSupportedError,
     UnsupportedParameterError,
-    error_from_response,
-    redact,
 )
 from .media import ImageSource, image_data_url
 from .models.embeddings import EmbeddingsResult, decode_embedding
 from .models.info import ModelInfo
-from .retry import RetryPolicy, parse_retry_after, should_retry_status
+from .retry import RetryPolicy, retry_delay, should_retry
 
-__all__ = ["BaseClient", "PreparedRequest"]
+__all__ = ["BaseClient", "Flow", "PreparedRequest"]
 
 log = logging.getLogger("azure_inference")
 M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R")
 
-_REQUEST_ID_HEADERS = ("x-request-id", "apim-request-id", "x-ms-request-id")
-LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=100, keepalive_expiry=30.0)
-"""Connection pool limits of the HTTP clients we create."""
-
-_STREAM_USAGE_SURFACES = (Surface.AZURE_OPENAI, Surface.OPENAI_V1, Surface.OPENAI_COMPATIBLE)
-
-
-@dataclass
-class PreparedRequest:
-    """Everything needed to send one request; built once, sent once per attempt."""
-
-    method: str
-    url: str
-    headers: dict[str, str]
-    content: bytes | None
-    timeout: httpx.Timeout
-    deadline: float
-    """Seconds one attempt may take as a whole."""
-    route: str
+Flow = Generator[PreparedRequest, tuple[ResponseView, bytes], R]
+"""A call written once for both clients: it yields each request to send and gets back the response view and
+body (or has the error thrown into it); its return value is the call's result. ``InferenceClient._run`` and
+``AsyncInferenceClient._run`` drive it, the way httpx's clients drive ``Auth.auth_flow``."""
 
 
 class BaseClient:
@@ -87,21 +70,24 @@ class BaseClient:
         self._base64_ok: bool | None = None
         dep = self.deployment
         self._surface = dep.resolved_surface
+        self._rules = rules = dep.rules
         self._timeout = httpx.Timeout(dep.timeout, connect=min(dep.connect_timeout, dep.timeout))
-        query = f"?api-version={dep.resolved_api_version}" if dep.resolved_api_version else ""
+        version = dep.resolved_api_version
+        query = f"?api-version={version}" if version else ""
         base = dep.base_url
-        self._urls = {
-            route: f"{base}{route}{query}"
-            for route in ("/chat/completions", "/completions", "/embeddings", "/images/embeddings", "/info")
-        }
+        # Built once: every call looks its URL up here. /responses has no client method yet (DESIGN.md).
+        self._urls = {route: f"{base}{route}{query}" for route in rules.routes if route != "/responses"}
+        since = rules.info_model_query_since
+        if "/info" in self._urls and dep.model and since and (version or "") >= since:
+            # WIRE.md §7: S25+ take ?model= on multi-model endpoints.
+            self._urls["/info"] += f"&model={quote(dep.model, safe='')}"
         self._headers = {
             "Content-Type": "application/json",
             "Accept": "application/json",
             "User-Agent": f"azure-inference-adapters/{__version__} httpx/{httpx.__version__}",
             **dep.headers,
         }
-        # The Azure OpenAI deployment is in the path; sending "model" too is at best ignored.
-        self._body_model = None if self._surface is Surface.AZURE_OPENAI else dep.model
+        self._body_model = dep.model if rules.model_in_body else None
 
     def __repr__(self) -> str:
         dep = self.deployment
@@ -122,7 +108,7 @@ class BaseClient:
     ) -> PreparedRequest:
         hdrs = dict(self._headers)
         hdrs["x-ms-client-request-id"] = str(uuid.uuid4())
-        if self._surface is Surface.MODEL_INFERENCE and body is not None:
+        if self._rules.extra_parameters_header and body is not None:
             mode = extra_parameters or self.deployment.extra_parameters or ("pass-through" if has_extra else None)
             if mode:
                 hdrs["extra-parameters"] = mode  # WIRE.md §2.2
@@ -131,10 +117,6 @@ class BaseClient:
         if headers:
             hdrs.update(headers)
         url = self._urls[route]
-        if route == "/info" and self.deployment.model and self._surface is Surface.MODEL_INFERENCE:
-            version = self.deployment.resolved_api_version or ""
-            if version >= "2025-04-01":  # WIRE.md §7: S25+ take ?model= on multi-model endpoints
-                url += f"&model={quote(self.deployment.model, safe='')}"
         if timeout is not None:
             tmo = httpx.Timeout(timeout, connect=min(self.deployment.connect_timeout, timeout))
         else:
@@ -158,7 +140,7 @@ class BaseClient:
         if stream:
             body["stream"] = True
             # The Model Inference spec has no stream_options: usage arrives on the last chunk there (WIRE.md §4).
-            if params.get("stream_usage") is not False and self._surface in _STREAM_USAGE_SURFACES:
+            if params.get("stream_usage") is not False and self._rules.stream_usage:
                 body["stream_options"] = {"include_usage": True}
         return self._prepare(
             route,
@@ -211,70 +193,50 @@ class BaseClient:
                 out.append({"image": image_data_url(item)})
         return out
 
-    def _info_request(self) -> PreparedRequest | None:
-        if self._model_info is not None:
-            return None
-        if self._info_missing is not None:
-            raise self._info_missing
-        if self._surface is not Surface.MODEL_INFERENCE:
-            self._info_missing = RouteNotSupportedError(
-                f"the {self._surface.value} surface has no /info route; set the model's details in configuration",
-                status_code=404,
-            )
-            raise self._info_missing
-        return self._prepare("/info", None)
+    # -- calls written once for both clients (generator flows) ----------------------------------------------
+
+    def _info_flow(self) -> Flow[ModelInfo]:
+        """``GET /info`` once per client: the answer is cached, and so is "this endpoint has no /info"."""
+        if self._model_info is None:
+            if self._info_missing is not None:
+                raise self._info_missing
+            if not self._rules.info:
+                self._info_missing = RouteNotSupportedError(
+                    f"the {self._surface.value} surface has no /info route; set the model's details in configuration",
+                    status_code=404,
+                )
+                raise self._info_missing
+            try:
+                view, content = yield self._prepare("/info", None)
+            except RouteNotSupportedError as err:
+                self._info_missing = err
+                raise
+            self._model_info = self._parse(ModelInfo, content, view)
+        return self._model_info
+
+    def _embed_flow(self, route: str, inputs: list[Any], params: Mapping[str, Any]) -> Flow[EmbeddingsResult]:
+        """An embeddings call: base64 first (unless an encoding was asked for), floats once if that is refused."""
+        encoding = self._embed_encoding(params)
+        try:
+            view, content = yield self._prepare_embed(route, inputs, params, encoding)
+        except APIStatusError as err:
+            if not self._refused_base64(err, encoding, params):
+                raise
+            encoding = None
+            view, content = yield self._prepare_embed(route, inputs, params, encoding)
+        result = self._parse(EmbeddingsResult, content, view)
+        return self._decode_embeddings(result, encoding, len(inputs))
 
     # -- response handling --------------------------------------------------------------------------------
-
-    # ``response`` is a ResponseView (async client) or an httpx.Response (sync client); only the error paths look
-    # at it, so the view of an httpx.Response is built there, never per successful call.
 
     def _parse(self, model: type[M], content: bytes, response: ResponseView | httpx.Response) -> M:
         try:
             return model.model_validate_json(content)
         except ValidationError as exc:
-            raise self._bad_body(response, content, exc) from None
-
-    def _bad_body(
-        self, response: ResponseView | httpx.Response, content: bytes, exc: Exception | None
-    ) -> ResponseValidationError:
-        response = as_view(response)
-        ctype = response.headers.get("content-type", "?")
-        excerpt = redact(content[:300].decode("utf-8", "replace"), self._auth.secrets)
-        if "html" in ctype or content.lstrip()[:1] == b"<":
-            why = (
-                f"the server returned HTML ({ctype}), not JSON: is the endpoint URL right? "
-                f"Body starts {excerpt[:120]!r}"
-            )
-        else:
-            first = ""
-            if isinstance(exc, ValidationError) and exc.errors():
-                err = exc.errors()[0]
-                first = f" ({'.'.join(str(p) for p in err['loc'])}: {err['msg']})"
-            why = f"the response body is not the expected shape{first}; body starts {excerpt[:160]!r}"
-        return ResponseValidationError(
-            f"{response.method} {response.path}: {why}",
-            body=excerpt,
-            status_code=response.status_code,
-        )
+            raise bad_body(as_view(response), content, exc, self._auth.secrets) from None
 
     def _status_error(self, response: ResponseView | httpx.Response, content: bytes) -> APIStatusError:
-        response = as_view(response)
-        retry_after = parse_retry_after(response.headers)
-        err = error_from_response(
-            response.status_code, response.headers, content, retry_after=retry_after, secrets=self._auth.secrets
-        )
-        if response.status_code == 404 and response.path.endswith("/info"):
-            err = RouteNotSupportedError(
-                f"/info route not supported by this endpoint (404 {err.error_code or ''}); use try_get_model_info() "
-                "to treat the model details as unknown, or set them in configuration",
-                status_code=404,
-                request_id=err.request_id,
-                body=err.body,
-                error_code=err.error_code,
-                headers=err.headers,
-            )
-        return err
+        return status_error(as_view(response), content, self._auth.secrets)
 
     def _decode_embeddings(self, result: EmbeddingsResult, encoding: str | None, count: int) -> EmbeddingsResult:
         for item in result.data:
@@ -297,26 +259,10 @@ class BaseClient:
             return True
         return False
 
-    def _transport_error(self, exc: httpx.HTTPError, request: PreparedRequest) -> APIConnectionError:
-        where = f"{request.method} {request.url.split('?')[0]}"
-        if isinstance(exc, httpx.TimeoutException) and not _dropped(exc):
-            if isinstance(exc, httpx.ConnectTimeout):
-                what = f"could not connect within {request.timeout.connect:g}s; check the endpoint and network"
-            else:
-                what = f"timed out after {request.deadline:g}s ({type(exc).__name__}); raise timeout= or retry later"
-            return APITimeoutError(f"{where} {what}", url=where)
-        cause = exc.__cause__ if _dropped(exc) else exc
-        detail = f"{type(cause).__name__}: {cause}" if str(cause) else type(cause).__name__
-        return APIConnectionError(
-            f"{where} failed before a response ({detail}); check the endpoint, or retry later", url=where
-        )
-
     def _log_response(self, req: PreparedRequest, status: int | str, started: float, headers: Any = None) -> None:
         """One DEBUG line per attempt: method, path, status, elapsed time, request id; never headers or bodies."""
         if log.isEnabledFor(logging.DEBUG):
-            rid = None
-            if headers is not None:
-                rid = next((headers.get(h) for h in _REQUEST_ID_HEADERS if headers.get(h)), None)
+            rid = request_id(headers) if headers is not None else None
             log.debug(
                 "%s %s -> %s in %.1f ms (request id %s)",
                 req.method,
@@ -326,27 +272,10 @@ class BaseClient:
                 rid or req.headers.get("x-ms-client-request-id"),
             )
 
-    def _should_retry(self, err: Exception, attempt: int, max_retries: int) -> bool:
-        if attempt >= max_retries:
-            return False
-        if isinstance(err, APIStatusError):
-            return should_retry_status(err.status_code, err.headers)
-        return isinstance(err, APIConnectionError)
-
-    def _delay(self, err: Exception, attempt: int) -> float:
-        retry_after = getattr(err, "retry_after", None)
-        if retry_after is None and isinstance(err, APIStatusError):
-            retry_after = parse_retry_after(httpx.Headers(err.headers))
-        delay = self.retry_policy.delay(attempt, retry_after)
-        log.info("retrying %s in %.2fs (attempt %d): %s", self.deployment.label, delay, attempt, type(err).__name__)
+    def _retry_wait(self, err: Exception, attempt: int) -> float | None:
+        """Seconds to wait before retrying after failed attempt ``attempt`` (0-based), or None: do not retry."""
+        if not should_retry(err, attempt, self.deployment.max_retries):
+            return None
+        delay = retry_delay(err, attempt + 1, self.retry_policy)
+        log.info("retrying %s in %.2fs (attempt %d): %s", self.deployment.label, delay, attempt + 1, type(err).__name__)
         return delay
-
-
-def _dropped(exc: BaseException) -> bool:
-    """True when httpx-aiohttp reported a dropped connection as a timeout.
-
-    httpx-aiohttp maps every ``aiohttp.ClientConnectionError`` (server disconnected, connection reset or
-    refused) to ``httpx.ConnectTimeout``; only aiohttp's own timeout errors are real timeouts.
-    """
-    cause = exc.__cause__
-    return cause is not None and type(cause).__module__.startswith("aiohttp") and not isinstance(cause, TimeoutError)

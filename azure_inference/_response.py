@@ -1,10 +1,10 @@
 """What the pure core needs to know about an HTTP response, whichever library received it.
 
-The async client sends with aiohttp when it owns its HTTP client and with httpx when one is injected; the sync
-client always uses httpx. Errors, parsing and streams only need the status, the (case-insensitive) headers,
-the method and URL of the request, and the body: ``ResponseView`` carries exactly that, so ``_base_client``
-and ``streaming`` never depend on one library's response type. ``BodyReadError`` is the library-neutral
-"the body could not be read" that the async byte sources raise.
+Requests go out through a sender (``_sender``: httpx sync, httpx async or aiohttp). Errors, parsing and
+streams only need the status, the (case-insensitive) headers, the method and URL of the request, and the body:
+``ResponseView`` carries exactly that, so ``_base_client`` and ``streaming`` never depend on one library's
+response type. ``BodyReadError`` is the library-neutral "the body could not be read" that every sender's chunk
+iterator raises. ``request_id`` is the one rule for finding the service's request id in response headers.
 """
 
 from __future__ import annotations
@@ -16,7 +16,20 @@ from urllib.parse import urlsplit
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["BodyReadError", "ResponseView", "as_view"]
+__all__ = ["REQUEST_ID_HEADERS", "BodyReadError", "ResponseView", "as_view", "request_id"]
+
+REQUEST_ID_HEADERS = ("x-request-id", "apim-request-id", "x-ms-request-id", "x-ms-client-request-id")
+"""Where services put a request id, most specific first (WIRE.md §2.1; WIRE-V1.md §1 names ``apim-request-id``).
+The last one is our own ``x-ms-client-request-id`` when the service echoes it."""
+
+
+def request_id(headers: Mapping[str, str]) -> str | None:
+    """The service's request id from response headers (case-insensitive headers, or keys already lower-cased)."""
+    for name in REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value:
+            return value
+    return None
 
 
 class ResponseView:
@@ -46,9 +59,12 @@ class ResponseView:
     @property
     def request_id(self) -> str | None:
         """The service's request id, when it sent one."""
-        headers = self.headers
-        value: str | None = headers.get("x-request-id") or headers.get("apim-request-id")
-        return value
+        return request_id(self.headers)
+
+    @property
+    def raw(self) -> object | None:
+        """The HTTP library's own response object, where a sender keeps one (``None`` here)."""
+        return None
 
     def __repr__(self) -> str:
         return f"ResponseView({self.status_code}, {self.method} {self.url.split('?')[0]})"

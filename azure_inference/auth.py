@@ -8,9 +8,10 @@ from __future__ import annotations
 import inspect
 import threading
 import time
-from typing import Any
+from collections.abc import Callable, Generator
+from typing import Any, NamedTuple
 
-from .config import Deployment, Surface
+from .config import Deployment
 from .errors import AuthenticationError, ConfigurationError
 
 __all__ = ["Authenticator"]
@@ -19,18 +20,10 @@ _REFRESH_MARGIN = 300.0  # refresh an Entra token five minutes before it expires
 
 
 def key_headers(deployment: Deployment, key: str) -> dict[str, str]:
-    """Headers carrying an API key, as the surface expects (pure)."""
+    """Headers carrying an API key, as the surface expects (pure; ``key_header="auto"`` reads the surface rules)."""
     mode: str = deployment.key_header
     if mode == "auto":
-        surface = deployment.resolved_surface
-        # WIRE.md §2.1: model-inference endpoints differ (Foundry reads api-key, serverless reads Bearer), so
-        # send both as the official SDK does; Azure OpenAI reads api-key; other servers read Bearer.
-        mode = {
-            Surface.MODEL_INFERENCE: "both",
-            Surface.AZURE_OPENAI: "api-key",
-            Surface.OPENAI_V1: "api-key",
-            Surface.OPENAI_COMPATIBLE: "bearer",
-        }[surface]
+        mode = deployment.rules.key_header  # WIRE.md §2.1
     if mode == "api-key":
         return {"api-key": key}
     if mode == "bearer":
@@ -38,8 +31,29 @@ def key_headers(deployment: Deployment, key: str) -> dict[str, str]:
     return {"api-key": key, "Authorization": f"Bearer {key}"}
 
 
+class _TokenCall(NamedTuple):
+    """One call the token flow asks its driver to make: ``func(*args)``, possibly async."""
+
+    func: Callable[..., Any]
+    args: tuple[Any, ...]
+    is_provider: bool
+    """True for a ``token_provider``, False for an azure-identity credential's ``get_token``."""
+
+
+# The async flavours a sync client cannot drive, named with the fix.
+_ASYNC_PROVIDER = "the token provider is async; use AsyncInferenceClient, or pass a sync provider"
+_ASYNC_CREDENTIAL = (
+    "the azure credential is async (azure.identity.aio); use AsyncInferenceClient, or pass a sync credential"
+)
+
+
 class Authenticator:
-    """Produces the auth headers for one deployment, caching Entra tokens until shortly before expiry."""
+    """Produces the auth headers for one deployment, caching Entra tokens until shortly before expiry.
+
+    Which token source to call and how its answer is stored is written once, as the generator ``_token_flow``;
+    ``headers()`` drives it with plain calls and ``aheaders()`` with awaits (the way httpx drives
+    ``Auth.auth_flow`` from its sync and async clients).
+    """
 
     def __init__(self, deployment: Deployment) -> None:
         self._deployment = deployment
@@ -82,6 +96,15 @@ class Authenticator:
         self._expires_on = float(expires) if expires is not None else 0.0
         return {"Authorization": f"Bearer {value}"}
 
+    def _token_flow(self) -> Generator[_TokenCall, Any, dict[str, str]]:
+        """Ask for a token from the configured source (yielded to the driver), then store it."""
+        dep = self._deployment
+        if dep.token_provider is not None:
+            result = yield _TokenCall(dep.token_provider, (), is_provider=True)
+        else:
+            result = yield _TokenCall(dep.azure_credential.get_token, (dep.scope,), is_provider=False)
+        return self._store(result)
+
     def headers(self) -> dict[str, str]:
         """Auth headers for a synchronous request."""
         if self._static is not None:
@@ -90,41 +113,44 @@ class Authenticator:
         if cached is not None:
             return cached
         with self._lock:
-            dep = self._deployment
-            if dep.token_provider is not None:
-                result = dep.token_provider()
-                if inspect.isawaitable(result):
-                    close = getattr(result, "close", None)
-                    if close is not None:
-                        close()
-                    raise ConfigurationError(
-                        "the token provider is async; use AsyncInferenceClient, or pass a sync provider"
-                    )
-                return self._store(result)
-            getter = dep.azure_credential.get_token
-            if inspect.iscoroutinefunction(getter):
-                raise ConfigurationError(
-                    "the azure credential is async (azure.identity.aio); use AsyncInferenceClient, "
-                    "or pass a sync credential"
-                )
-            return self._store(getter(dep.scope))
+            flow = self._token_flow()
+            call = next(flow)
+            if not call.is_provider and inspect.iscoroutinefunction(call.func):
+                raise ConfigurationError(_ASYNC_CREDENTIAL)
+            result = call.func(*call.args)
+            if inspect.isawaitable(result):
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()  # never awaited: close the coroutine so Python does not warn about it
+                raise ConfigurationError(_ASYNC_PROVIDER if call.is_provider else _ASYNC_CREDENTIAL)
+            return _finish(flow, result)
 
     async def aheaders(self) -> dict[str, str]:
-        """Auth headers for an asynchronous request (sync providers run in a worker thread)."""
+        """Auth headers for an asynchronous request (sync credentials run in a worker thread)."""
         if self._static is not None:
             return self._static
         cached = self._cached()
         if cached is not None:
             return cached
-        dep = self._deployment
-        if dep.token_provider is not None:
-            result = dep.token_provider()
+        flow = self._token_flow()
+        call = next(flow)
+        if call.is_provider or inspect.iscoroutinefunction(call.func):
+            result = call.func(*call.args)
             if inspect.isawaitable(result):
                 result = await result
-            return self._store(result)
-        getter = dep.azure_credential.get_token
-        if inspect.iscoroutinefunction(getter):
-            return self._store(await getter(dep.scope))
-        import asyncio  # here, so the sync path never imports it
+        else:
+            import asyncio  # here, so the sync path never imports it
 
-        return self._store(await asyncio.to_thread(getter, dep.scope))
+            # A sync azure-identity credential may do network I/O: keep it off the event loop.
+            result = await asyncio.to_thread(call.func, *call.args)
+        return _finish(flow, result)
+
+
+def _finish(flow: Generator[_TokenCall, Any, dict[str, str]], result: Any) -> dict[str, str]:
+    """Send the token source's answer into the flow and return what the flow returns."""
+    try:
+        flow.send(result)
+    except StopIteration as stop:
+        headers: dict[str, str] = stop.value
+        return headers
+    raise RuntimeError("the token flow asked for a second call")  # pragma: no cover - the flow yields once

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from typing_extensions import Unpack
 
-from ._base_client import LIMITS as _LIMITS
-from ._base_client import BaseClient, PreparedRequest
+from ._base_client import BaseClient, Flow, PreparedRequest
+from ._httpx import LIMITS, HttpxSender
 from ._requests import ChatParams, CompletionParams, EmbedParams
-from .errors import APIConnectionError, APIStatusError, APITimeoutError, RouteNotSupportedError
+from ._sender import Reply, Sender
+from .errors import APIConnectionError, APIStatusError, ConfigurationError, InferenceError, RouteNotSupportedError
 from .media import ImageSource
 from .models.chat import ChatCompletions
 from .models.completions import Completions
@@ -31,6 +32,8 @@ from .streaming import (
 
 __all__ = ["InferenceClient"]
 
+R = TypeVar("R")
+
 
 class InferenceClient(BaseClient):
     """Synchronous client for one deployment.
@@ -38,6 +41,8 @@ class InferenceClient(BaseClient):
     Args:
         deployment: a ``Deployment``, a profile name, or ``None`` to read the environment.
         http_client: an ``httpx.Client`` to use (not closed by us); by default one is created and owned.
+        sender: what sends the requests instead of httpx (the interface in ``azure_inference._sender``; tests pass
+            a fake); not together with ``http_client``.
         retry_policy: backoff settings; the number of retries is ``deployment.max_retries``.
         sleep: the function used to wait between retries (injectable for tests).
         **overrides: ``Deployment`` fields that win over the deployment's own.
@@ -52,13 +57,19 @@ class InferenceClient(BaseClient):
         deployment: Any = None,
         *,
         http_client: httpx.Client | None = None,
+        sender: Sender | None = None,
         retry_policy: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         **overrides: Any,
     ) -> None:
         super().__init__(deployment, retry_policy=retry_policy, **overrides)
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(timeout=self._timeout, limits=_LIMITS, follow_redirects=False)
+        if sender is None:
+            owned = http_client is None
+            http = http_client or httpx.Client(timeout=self._timeout, limits=LIMITS, follow_redirects=False)
+            sender = HttpxSender(http, owned=owned)
+        elif http_client is not None:
+            raise ConfigurationError("pass http_client= or sender=, not both: a sender brings its own HTTP client")
+        self._sender = sender
         self._sleep = sleep
 
     def __enter__(self) -> InferenceClient:
@@ -69,66 +80,63 @@ class InferenceClient(BaseClient):
 
     def close(self) -> None:
         """Close the HTTP client if this object created it."""
-        if self._owns_http:
-            self._http.close()
+        self._sender.close()
+
+    @property
+    def _http(self) -> httpx.Client | None:
+        # The httpx client, when the sender is httpx's (kept for introspection and tests).
+        return self._sender.http if isinstance(self._sender, HttpxSender) else None
 
     # -- send loop ------------------------------------------------------------------------------------------
 
-    def _attempt(self, req: PreparedRequest, stream: bool) -> tuple[httpx.Response, bytes]:
-        deadline = time.monotonic() + req.deadline
+    def _attempt(self, req: PreparedRequest, stream: bool) -> tuple[Reply, bytes]:
         req.headers.update(self._auth.headers())
-        request = self._http.build_request(
-            req.method, req.url, headers=req.headers, content=req.content, timeout=req.timeout
-        )
         started = time.perf_counter()
         try:
-            response = self._http.send(request, stream=True)
-        except httpx.HTTPError as exc:
-            self._log_response(req, type(exc).__name__, started)
-            raise self._transport_error(exc, req) from exc
-        self._log_response(req, response.status_code, started, response.headers)
-        if stream and response.status_code < 300:
-            return response, b""
-        parts = []
-        try:
-            for part in response.iter_bytes():
-                parts.append(part)
-                if time.monotonic() > deadline:
-                    raise APITimeoutError(f"{req.route} took longer than {req.deadline:g}s; raise timeout=")
-        except httpx.HTTPError as exc:
-            raise self._transport_error(exc, req) from exc
-        finally:
-            response.close()
-        content = parts[0] if len(parts) == 1 else b"".join(parts)
-        if response.status_code >= 300:
-            raise self._status_error(response, content)
-        return response, content
+            reply = self._sender.open(req, stream)
+        except APIConnectionError as err:
+            self._log_response(req, type(err.__cause__ or err).__name__, started)
+            raise
+        self._log_response(req, reply.status_code, started, reply.headers)
+        if stream and reply.status_code < 300:
+            return reply, b""
+        content = reply.read()
+        if reply.status_code >= 300:
+            raise self._status_error(reply, content)
+        return reply, content
 
-    def _send(self, req: PreparedRequest, stream: bool = False) -> tuple[httpx.Response, bytes]:
+    def _send(self, req: PreparedRequest, stream: bool = False) -> tuple[Reply, bytes]:
         attempt = 0
         while True:
             try:
                 return self._attempt(req, stream)
             except (APIStatusError, APIConnectionError) as err:
-                if not self._should_retry(err, attempt, self.deployment.max_retries):
+                wait = self._retry_wait(err, attempt)
+                if wait is None:
                     raise
                 attempt += 1
-                self._sleep(self._delay(err, attempt))
+                self._sleep(wait)
+
+    def _run(self, flow: Flow[R]) -> R:
+        """Drive a call written once on the base class: send what it yields, send back what came."""
+        try:
+            req = next(flow)
+            while True:
+                try:
+                    reply = self._send(req)
+                except InferenceError as err:
+                    req = flow.throw(err)
+                else:
+                    req = flow.send(reply)
+        except StopIteration as stop:
+            result: R = stop.value
+            return result
 
     # -- routes ---------------------------------------------------------------------------------------------
 
     def get_model_info(self) -> ModelInfo:
         """``GET /info`` (cached). Raises ``RouteNotSupportedError`` where the surface has no ``/info``."""
-        req = self._info_request()
-        if req is not None:
-            try:
-                response, content = self._send(req)
-            except RouteNotSupportedError as err:
-                self._info_missing = err
-                raise
-            self._model_info = self._parse(ModelInfo, content, response)
-        assert self._model_info is not None
-        return self._model_info
+        return self._run(self._info_flow())
 
     def try_get_model_info(self) -> ModelInfo | None:
         """``get_model_info()``, or None where the endpoint has no ``/info``."""
@@ -144,8 +152,8 @@ class InferenceClient(BaseClient):
 
     def stream_chat(self, messages: Sequence[Any], **params: Unpack[ChatParams]) -> ChatStream:
         """``POST /chat/completions`` with ``stream: true``: iterate ``ChatCompletionsChunk``s."""
-        response, _ = self._send(self._prepare_chat(messages, params, stream=True), stream=True)
-        return ChatStream(response, chat_parser())
+        reply, _ = self._send(self._prepare_chat(messages, params, stream=True), stream=True)
+        return ChatStream(reply, reply.chunks(), reply.close, chat_parser())
 
     def complete(self, prompt: str | Sequence[str], **params: Unpack[CompletionParams]) -> Completions:
         """``POST /completions``: a legacy text completion (WIRE.md §8)."""
@@ -154,8 +162,8 @@ class InferenceClient(BaseClient):
 
     def stream_complete(self, prompt: str | Sequence[str], **params: Unpack[CompletionParams]) -> CompletionStream:
         """``POST /completions`` streamed."""
-        response, _ = self._send(self._prepare_completion(prompt, params, stream=True), stream=True)
-        return CompletionStream(response, completion_parser())
+        reply, _ = self._send(self._prepare_completion(prompt, params, stream=True), stream=True)
+        return CompletionStream(reply, reply.chunks(), reply.close, completion_parser())
 
     def embed(self, input: str | Sequence[str], **params: Unpack[EmbedParams]) -> EmbeddingsResult:
         """``POST /embeddings``: vectors in input order, decoded to numbers whatever the encoding."""
@@ -168,13 +176,4 @@ class InferenceClient(BaseClient):
         return self._embed("/images/embeddings", self._images(images), params)
 
     def _embed(self, route: str, inputs: list[Any], params: EmbedParams) -> EmbeddingsResult:
-        encoding = self._embed_encoding(params)
-        try:
-            response, content = self._send(self._prepare_embed(route, inputs, params, encoding))
-        except APIStatusError as err:
-            if not self._refused_base64(err, encoding, params):
-                raise
-            encoding = None
-            response, content = self._send(self._prepare_embed(route, inputs, params, encoding))
-        result = self._parse(EmbeddingsResult, content, response)
-        return self._decode_embeddings(result, encoding, len(inputs))
+        return self._run(self._embed_flow(route, inputs, params))

@@ -6,15 +6,22 @@ Switching the model behind a pipeline is a configuration change: the same code r
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Awaitable, Callable, Mapping
-from enum import Enum
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
+from ._config_checks import (
+    describe_endpoint,
+    explain,
+    is_loopback,
+    mask_headers,
+    reraise_configuration_error,
+    route_credential,
+)
+from ._surfaces import RULES, Surface, SurfaceRules, detect_surface, token_scope
 from .errors import ConfigurationError
 from .profiles import load_profiles, profile_fields
 
@@ -24,7 +31,9 @@ __all__ = [
     "ExtraParameters",
     "Surface",
     "detect_surface",
+    "is_loopback",
     "load_profiles",
+    "reraise_configuration_error",
     "route_credential",
 ]
 
@@ -34,98 +43,8 @@ ExtraParameters = Literal["error", "drop", "pass-through"]
 TokenProvider = Callable[[], "str | Awaitable[str]"]
 
 
-class Surface(str, Enum):
-    """The API surface an endpoint speaks (DESIGN.md, "API surfaces")."""
-
-    MODEL_INFERENCE = "model-inference"
-    """Azure AI Model Inference: ``api-version`` query, ``/info``, ``extra-parameters`` header."""
-    AZURE_OPENAI = "azure-openai"
-    """Azure OpenAI deployment: ``/openai/deployments/<name>``, ``api-version`` query, no ``/info``."""
-    OPENAI_V1 = "openai-v1"
-    """Azure OpenAI / Foundry v1: ``/openai/v1``, no ``api-version``."""
-    OPENAI_COMPATIBLE = "openai-compatible"
-    """Any OpenAI-compatible server (vLLM, llama.cpp, Ollama, the emulator's ``/v1``)."""
-
-
-DEFAULT_API_VERSIONS: dict[Surface, str | None] = {
-    Surface.MODEL_INFERENCE: "2024-05-01-preview",
-    Surface.AZURE_OPENAI: "2024-10-21",
-    Surface.OPENAI_V1: None,
-    Surface.OPENAI_COMPATIBLE: None,
-}
-
-_MODEL_INFERENCE_HOSTS = (
-    ".services.ai.azure.com",
-    ".models.ai.azure.com",
-    ".inference.ai.azure.com",
-    ".inference.ml.azure.com",
-)
-_AOAI_HOSTS = (".openai.azure.com", ".cognitiveservices.azure.com")
-_ML_SCOPE = "https://ml.azure.com/.default"
-_COGNITIVE_SCOPE = "https://cognitiveservices.azure.com/.default"
-
-
-def detect_surface(endpoint: str) -> Surface:
-    """Guess the surface from the endpoint URL (pure; see the table in DESIGN.md)."""
-    parts = urlsplit(endpoint)
-    host = (parts.hostname or "").lower()
-    path = parts.path.rstrip("/").lower()
-    if path.endswith("/openai/v1") or "/openai/v1/" in path:
-        return Surface.OPENAI_V1
-    if "/openai/deployments/" in path or (host.endswith(_AOAI_HOSTS) and path in ("", "/openai")):
-        return Surface.AZURE_OPENAI
-    if path.endswith(("/models", "/api/models")) or host.endswith(_MODEL_INFERENCE_HOSTS):
-        return Surface.MODEL_INFERENCE
-    if host == "models.inference.ai.azure.com" or host.endswith(".github.ai"):
-        return Surface.MODEL_INFERENCE
-    return Surface.OPENAI_COMPATIBLE
-
-
-def route_credential(data: Mapping[str, Any], *, key: str = "credential") -> dict[str, Any]:
-    """Move a credential object given as ``credential=`` to the field that takes it (pure; a new dict).
-
-    ``credential=`` accepts, for convenience, what azure-identity users have at hand: a ``TokenCredential`` /
-    ``AsyncTokenCredential`` (anything with ``get_token``) goes to ``azure_credential``, a callable to
-    ``token_provider``, an ``AzureKeyCredential`` (anything with ``key``) becomes the API key. Strings,
-    ``SecretStr`` and ``None`` stay where they are. ``Deployment`` and the adapters' before-validators share it.
-
-    Args:
-        data: The keyword arguments given to the model.
-        key: The name the credential was given under (the LangChain adapter also accepts ``api_key``).
-
-    Returns:
-        A copy of ``data`` with the credential routed.
-
-    Raises:
-        ConfigurationError: The credential is of none of these kinds (the message names its type only).
-    """
-    out = dict(data)
-    cred = out.get(key)
-    if cred is None or isinstance(cred, (str, SecretStr)):
-        return out
-    del out[key]
-    if hasattr(cred, "get_token"):
-        out["azure_credential"] = cred
-    elif callable(cred):
-        out["token_provider"] = cred
-    elif hasattr(cred, "key"):  # azure.core.credentials.AzureKeyCredential
-        out[key] = SecretStr(str(cred.key))
-    else:
-        raise ConfigurationError(
-            f"credential must be an API key string, a TokenCredential or a token provider callable, "
-            f"not {type(cred).__name__}"
-        )
-    return out
-
-
-def is_loopback(host: str) -> bool:
-    """True for ``localhost`` and any loopback address (127.0.0.0/8, ::1)."""
-    if host.lower() in ("localhost", "localhost.localdomain"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+DEFAULT_API_VERSIONS: dict[Surface, str | None] = {s: rules.default_api_version for s, rules in RULES.items()}
+"""The ``api-version`` sent per surface when none is configured (from the surface rules, ``_surfaces.py``)."""
 
 
 class Deployment(BaseModel):
@@ -183,7 +102,7 @@ class Deployment(BaseModel):
         try:
             super().__init__(**data)
         except ValidationError as exc:
-            raise ConfigurationError(_explain(exc)) from None
+            raise ConfigurationError(explain(exc)) from None
 
     @model_validator(mode="before")
     @classmethod
@@ -198,7 +117,7 @@ class Deployment(BaseModel):
         # Never echo the value: a key pasted into the endpoint (arguments swapped) must not reach logs.
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigurationError(
-                f"endpoint is not an http(s) URL (got {_describe(value)}). Give the full URL with its scheme, "
+                f"endpoint is not an http(s) URL (got {describe_endpoint(value)}). Give the full URL with its scheme, "
                 "e.g. 'https://<resource>.services.ai.azure.com/models'."
             )
         if parts.query or parts.fragment:
@@ -237,11 +156,7 @@ class Deployment(BaseModel):
                 f"refusing to send a credential over plain http to {host}. Use https://, or pass "
                 "allow_insecure_http=True if this network is trusted."
             )
-        if (
-            self.resolved_surface is Surface.AZURE_OPENAI
-            and "/openai/deployments/" not in self.endpoint
-            and not self.model
-        ):
+        if self.rules.deployment_in_path and "/openai/deployments/" not in self.endpoint and not self.model:
             raise ConfigurationError(
                 f"{self.endpoint} is an Azure OpenAI resource: give the deployment name as model=..., or use the "
                 "endpoint '.../openai/deployments/<deployment>'."
@@ -251,7 +166,7 @@ class Deployment(BaseModel):
     def __repr_args__(self) -> Any:
         # Default headers may carry a key (e.g. a gateway's subscription key): mask those values.
         for name, value in super().__repr_args__():
-            yield name, _mask_headers(value) if name == "headers" else value
+            yield name, mask_headers(value) if name == "headers" else value
 
     @property
     def has_credential(self) -> bool:
@@ -270,32 +185,33 @@ class Deployment(BaseModel):
         """The configured ``api-version``, or the surface's default (``None``: not sent)."""
         if self.api_version is not None:
             return self.api_version or None
-        return DEFAULT_API_VERSIONS[self.resolved_surface]
+        return self.rules.default_api_version
+
+    @property
+    def rules(self) -> SurfaceRules:
+        """What the resolved surface expects (api-version, key header, routes, ...): see ``_surfaces.py``."""
+        return RULES[self.resolved_surface]
 
     @property
     def base_url(self) -> str:
         """The URL routes are appended to (the Azure OpenAI deployment path is added when missing)."""
-        surface = self.resolved_surface
-        if surface is Surface.AZURE_OPENAI and "/openai/deployments/" not in self.endpoint:
+        rules = self.rules
+        if rules.deployment_in_path and "/openai/deployments/" not in self.endpoint:
             root = self.endpoint[: -len("/openai")] if self.endpoint.endswith("/openai") else self.endpoint
             return f"{root}/openai/deployments/{self.model}"
         if (
-            surface is Surface.MODEL_INFERENCE
+            rules.bare_resource_path
             and urlsplit(self.endpoint).path in ("", "/")
             and (urlsplit(self.endpoint).hostname or "").endswith(".services.ai.azure.com")
         ):
-            return f"{self.endpoint}/models"  # a bare Foundry resource URL: the models endpoint lives under /models
+            # A bare Foundry resource URL: the models endpoint lives under /models (WIRE.md §10).
+            return f"{self.endpoint}{rules.bare_resource_path}"
         return self.endpoint
 
     @property
     def scope(self) -> str:
         """The Entra scope used for tokens (WIRE.md §2.1, Δ2)."""
-        if self.token_scope:
-            return self.token_scope
-        host = (urlsplit(self.endpoint).hostname or "").lower()
-        if host.endswith((".models.ai.azure.com", ".inference.ml.azure.com", ".inference.ai.azure.com")):
-            return _ML_SCOPE
-        return _COGNITIVE_SCOPE
+        return self.token_scope or token_scope(self.rules, self.endpoint)
 
     @property
     def label(self) -> str:
@@ -375,43 +291,3 @@ class Deployment(BaseModel):
         if "endpoint" not in given and os.environ.get("AZURE_INFERENCE_PROFILE"):
             return cls.from_profile(None, **given)
         return cls.from_env(**given)
-
-
-_SECRET_HEADERS = ("authorization", "api-key", "ocp-apim-subscription-key", "x-api-key", "cookie")
-
-
-def _describe(value: str) -> str:
-    """A description of a bad endpoint that cannot leak it: its scheme and host if any, else its length."""
-    parts = urlsplit(value)
-    if parts.scheme and parts.hostname:
-        return f"scheme {parts.scheme!r} on host {parts.hostname!r}"
-    return f"a {len(value)}-character value without an http(s):// scheme"
-
-
-def _mask_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """Headers with credential-bearing values replaced by ``***`` (for repr)."""
-    return {k: "***" if k.lower() in _SECRET_HEADERS or "key" in k.lower() else v for k, v in headers.items()}
-
-
-def reraise_configuration_error(exc: ValidationError) -> None:
-    """Raise the ``ConfigurationError`` a pydantic ``ValidationError`` wraps, if it wraps one.
-
-    Pydantic wraps every ``ValueError`` raised in a validator; adapters whose validators build a
-    ``Deployment`` call this so users catch our typed error, not pydantic's wrapper.
-    """
-    for err in exc.errors(include_url=False):
-        cause = (err.get("ctx") or {}).get("error")
-        if isinstance(cause, ConfigurationError):
-            raise cause from None
-
-
-def _explain(exc: ValidationError) -> str:
-    """One readable line per problem, without pydantic's boilerplate (and never the input of a secret field)."""
-    lines = []
-    for err in exc.errors(include_input=False, include_url=False):
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        loc = ".".join(str(p) for p in err["loc"])
-        if err["type"] == "extra_forbidden":
-            msg = f"unknown Deployment field {loc!r}"
-        lines.append(msg if err["type"] == "value_error" or not loc else f"{loc}: {msg}")
-    return "; ".join(lines)

@@ -14,7 +14,9 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["RETRYABLE_STATUS", "RetryPolicy", "parse_retry_after", "should_retry_status"]
+from .errors import APIConnectionError, APIStatusError
+
+__all__ = ["RETRYABLE_STATUS", "RetryPolicy", "parse_retry_after", "retry_delay", "should_retry", "should_retry_status"]
 
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 
@@ -49,7 +51,7 @@ def parse_retry_after(headers: Mapping[str, str], now: Callable[[], float] = tim
     except ValueError:
         try:
             when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
         return max(0.0, when.timestamp() - now())
     return seconds if seconds >= 0 else None
@@ -77,3 +79,22 @@ class RetryPolicy:
             return min(retry_after, self.max_retry_after)
         base = min(self.initial_delay * 2.0 ** (attempt - 1), self.max_delay)
         return float(base * (1 - self.jitter * rand()))
+
+
+def should_retry(err: Exception, attempt: int, max_retries: int) -> bool:
+    """Whether the failed attempt number ``attempt`` (0-based) gets another try (pure).
+
+    A status error is retried by its status (``should_retry_status``), a failure before any response always;
+    nothing else (bad input, a malformed body, a broken stream) ever is.
+    """
+    if attempt >= max_retries:
+        return False
+    if isinstance(err, APIStatusError):
+        return should_retry_status(err.status_code, err.headers)
+    return isinstance(err, APIConnectionError)
+
+
+def retry_delay(err: Exception, attempt: int, policy: RetryPolicy, rand: Callable[[], float] = random.random) -> float:
+    """Seconds to wait before retry number ``attempt`` (1-based): the service's ``retry_after`` if it gave one,
+    else the policy's backoff (pure)."""
+    return policy.delay(attempt, getattr(err, "retry_after", None), rand)

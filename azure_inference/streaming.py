@@ -4,9 +4,8 @@ A stream never ends quietly short: a body that stops without ``[DONE]`` and with
 malformed chunk, an error event or a broken connection raises ``StreamError`` saying how much was received.
 Retries happen before the stream object exists; once chunks flow nothing is retried.
 
-The sync streams read an ``httpx.Response``. The async streams read any async byte source (aiohttp's or
-httpx's, see ``_async_client``) that raises ``BodyReadError`` when the transport fails, so they do not depend
-on one HTTP library.
+Both shells take the same three things from a sender (``_sender``): the response view, the body's chunks
+(which raise ``BodyReadError`` when the transport fails) and a close; so they depend on no HTTP library.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, Generic, TypeVar
 
-import httpx
 from pydantic import BaseModel, ValidationError
 
 from ._response import BodyReadError, ResponseView
@@ -141,34 +139,57 @@ class StreamParser(Generic[T]):
 
 
 class _SyncStream(Generic[T]):
-    def __init__(self, response: httpx.Response, parser: StreamParser[T]) -> None:
-        self.response = response
+    """The sync shell: pulls bytes from ``chunks`` into the parser; ``close`` releases the connection.
+
+    Args:
+        response: status, headers, method and URL of the response.
+        chunks: the body as it arrives; raises ``BodyReadError`` when the transport fails.
+        close: releases the connection; called once the body ends, fails or the stream is closed.
+        parser: the pure parser folding the chunks.
+    """
+
+    def __init__(
+        self, response: ResponseView, chunks: Iterator[bytes], close: Callable[[], None], parser: StreamParser[T]
+    ) -> None:
+        self._view = response
+        self._chunks = chunks
+        self._close = close
+        self._closed = False
         self._parser = parser
         self._iterator: Iterator[T] | None = None
 
     @property
+    def response(self) -> Any:
+        """The HTTP response: the ``httpx.Response`` when sent with httpx, else the ``ResponseView``."""
+        raw = self._view.raw
+        return raw if raw is not None else self._view
+
+    @property
     def request_id(self) -> str | None:
         """The service's request id for this stream."""
-        headers = self.response.headers
-        value: str | None = headers.get("x-request-id") or headers.get("apim-request-id")
-        return value
+        return self._view.request_id
 
     @property
     def closed(self) -> bool:
         """Whether the connection was released (the stream ended, failed or was closed)."""
-        return self.response.is_closed
+        return self._closed
+
+    def _release(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._close()
 
     def _iter(self) -> Iterator[T]:
         try:
-            for data in self.response.iter_bytes():
+            for data in self._chunks:
                 yield from self._parser.feed(data)
                 if self._parser.done:
                     break
             self._parser.end()
-        except httpx.HTTPError as exc:
-            raise self._parser.broken(exc, timed_out=isinstance(exc, httpx.TimeoutException)) from exc
+        except BodyReadError as exc:
+            raise self._parser.broken(exc.cause, timed_out=exc.timed_out) from exc.cause
         finally:
-            self.response.close()
+            self._release()
 
     def __iter__(self) -> Iterator[T]:
         if self._iterator is None:
@@ -185,7 +206,7 @@ class _SyncStream(Generic[T]):
         """Release the connection (safe to call twice)."""
         if self._iterator is not None:
             self._iterator.close()  # type: ignore[attr-defined]
-        self.response.close()
+        self._release()
 
     def until_done(self) -> None:
         """Consume the rest of the stream."""
@@ -197,16 +218,16 @@ class _AsyncStream(Generic[T]):
     """The async shell: pulls bytes from ``chunks`` into the parser; ``close`` releases the connection.
 
     Args:
-        chunks: the body as it arrives; raises ``BodyReadError`` when the transport fails.
         response: status, headers, method and URL of the response (public as ``stream.response``).
+        chunks: the body as it arrives; raises ``BodyReadError`` when the transport fails.
         close: releases the connection; called once the body ends, fails or the stream is closed.
         parser: the pure parser folding the chunks.
     """
 
     def __init__(
         self,
-        chunks: AsyncIterator[bytes],
         response: ResponseView,
+        chunks: AsyncIterator[bytes],
         close: Callable[[], Awaitable[None]],
         parser: StreamParser[T],
     ) -> None:

@@ -35,6 +35,7 @@ from llama_index.core.types import PydanticProgramMode
 from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
 from azure_inference import ContentFilterError
+from azure_inference.errors import filtered_categories
 from azure_inference.models.chat import ChatCompletions
 
 from ._config import DeploymentFields
@@ -220,7 +221,7 @@ class AzureInference(DeploymentFields, FunctionCallingLLM):
     def _filtered(self, categories: dict[str, Any] | None, partial: str) -> None:
         if not self.raise_on_content_filter:
             return
-        names = [k for k, v in (categories or {}).items() if isinstance(v, dict) and v.get("filtered")]
+        names = filtered_categories(categories)
         which = f" (categories: {', '.join(names)})" if names else ""
         raise ContentFilterError(
             f"the service's content filter cut the completion{which} after {len(partial)} characters; "

@@ -9,10 +9,13 @@ import pytest
 from .helpers import Factory
 
 
-@pytest.fixture
-async def make() -> AsyncIterator[Factory]:
-    """``make(sync, server, **deployment_fields)``: a client over MockTransport; closed at teardown."""
-    factory = Factory()
+@pytest.fixture(params=["httpx", "sender"])
+async def make(request: pytest.FixtureRequest) -> AsyncIterator[Factory]:
+    """``make(sync, server, **deployment_fields)``: a client answered by ``server``; closed at teardown.
+
+    Every test body runs twice: over ``httpx.MockTransport`` and over a fake sender (``helpers.Factory``).
+    """
+    factory = Factory(request.param)
     yield factory
     await factory.aclose()
 

@@ -11,6 +11,8 @@ import httpx
 
 from azure_inference import AsyncInferenceClient, InferenceClient
 
+from .fake_sender import FakeAsyncSender, FakeSender
+
 ENDPOINT = "https://res.services.ai.azure.com/models"
 KEY = "sk-test-secret-0123456789"
 
@@ -121,9 +123,15 @@ async def final(stream: Any) -> Any:
 
 
 class Factory:
-    """Builds clients bound to a Server over MockTransport and closes everything at teardown."""
+    """Builds clients bound to a Server and closes everything at teardown.
 
-    def __init__(self) -> None:
+    ``via="httpx"`` sends over ``httpx.MockTransport`` (an injected httpx client); ``via="sender"`` gives the
+    client a fake sender answering from the same Server (``fake_sender.py``), so the async client runs the path
+    it takes by default, with its own sender rather than an injected ``httpx.AsyncClient``.
+    """
+
+    def __init__(self, via: str = "httpx") -> None:
+        self.via = via
         self._sync: list[httpx.Client] = []
         self._async: list[httpx.AsyncClient] = []
         self.sleeps = Sleeps()
@@ -136,6 +144,10 @@ class Factory:
             k in kwargs for k in ("bearer_token", "token_provider", "azure_credential", "allow_no_credential")
         ):
             kwargs["credential"] = KEY
+        if self.via == "sender":
+            if sync:
+                return InferenceClient(sender=FakeSender(server), sleep=self.sleeps.sync, **kwargs)
+            return AsyncInferenceClient(sender=FakeAsyncSender(server), sleep=self.sleeps.async_, **kwargs)
         transport_sync = httpx.MockTransport(server)
         if sync:
             http = httpx.Client(transport=transport_sync)

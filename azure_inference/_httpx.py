@@ -1,0 +1,193 @@
+"""The httpx senders: ``httpx.Client`` for the sync client, an injected ``httpx.AsyncClient`` for the async one.
+
+Both keep httpx's response as the reply's ``raw`` and differ only in awaiting. A whole body is read in pieces so
+the attempt's deadline holds even when a server trickles bytes (httpx's read timeout is per read, not per call).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+
+from ._error_map import connection_error, deadline_error
+from ._response import BodyReadError
+from ._sender import AsyncReply, PreparedRequest, Reply
+from .errors import APIConnectionError
+
+__all__ = ["LIMITS", "AsyncHttpxSender", "HttpxSender", "httpx_error"]
+
+LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=100, keepalive_expiry=30.0)
+"""Connection pool limits of the HTTP clients we create."""
+
+
+def _dropped(exc: BaseException) -> bool:
+    """True when httpx-aiohttp reported a dropped connection as a timeout.
+
+    httpx-aiohttp maps every ``aiohttp.ClientConnectionError`` (server disconnected, connection reset or
+    refused) to ``httpx.ConnectTimeout``; only aiohttp's own timeout errors are real timeouts.
+    """
+    cause = exc.__cause__
+    return cause is not None and type(cause).__module__.startswith("aiohttp") and not isinstance(cause, TimeoutError)
+
+
+def httpx_error(exc: httpx.HTTPError, req: PreparedRequest) -> APIConnectionError:
+    """The typed error for an httpx failure before the body was read (wording: ``_error_map.connection_error``)."""
+    dropped = _dropped(exc)
+    timeout: str | None = None
+    if isinstance(exc, httpx.TimeoutException) and not dropped:
+        timeout = "connect" if isinstance(exc, httpx.ConnectTimeout) else "other"
+    cause = exc.__cause__ if dropped and exc.__cause__ is not None else exc
+    return connection_error(
+        req.method, req.url, cause, timeout=timeout, connect=req.timeout.connect, deadline=req.deadline
+    )
+
+
+def _read_error(exc: httpx.HTTPError) -> BodyReadError:
+    # httpx-aiohttp reports a dropped connection as a timeout; only a real one is a stall.
+    return BodyReadError(exc, timed_out=isinstance(exc, httpx.TimeoutException) and not _dropped(exc))
+
+
+class HttpxReply(Reply):
+    """An ``httpx.Response`` seen through the sender interface (sync)."""
+
+    __slots__ = ("_deadline", "_req", "_response")
+
+    def __init__(self, response: httpx.Response, req: PreparedRequest, deadline: float) -> None:
+        super().__init__(response.status_code, response.headers, req.method, req.url)
+        self._response = response
+        self._req = req
+        self._deadline = deadline
+
+    @property
+    def raw(self) -> httpx.Response:
+        """The ``httpx.Response``."""
+        return self._response
+
+    def read(self) -> bytes:
+        """The whole body within the attempt's deadline; the connection is released afterwards."""
+        parts = []
+        try:
+            for part in self._response.iter_bytes():
+                parts.append(part)
+                if time.monotonic() > self._deadline:
+                    raise deadline_error(self._req.route, self._req.deadline)
+        except httpx.HTTPError as exc:
+            raise httpx_error(exc, self._req) from exc
+        finally:
+            self._response.close()
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def chunks(self) -> Iterator[bytes]:
+        """The body as it arrives; raises ``BodyReadError`` when the transport fails."""
+        try:
+            yield from self._response.iter_bytes()
+        except httpx.HTTPError as exc:
+            raise _read_error(exc) from exc
+
+    def close(self) -> None:
+        """Release the connection (safe to call twice)."""
+        self._response.close()
+
+
+class HttpxSender:
+    """Sends over an ``httpx.Client`` (owned unless injected)."""
+
+    def __init__(self, http: httpx.Client, *, owned: bool) -> None:
+        self.http = http
+        self._owned = owned
+
+    def open(self, req: PreparedRequest, stream: bool) -> HttpxReply:
+        """Send ``req`` and return once the headers arrived."""
+        deadline = time.monotonic() + req.deadline
+        http = self.http
+        request = http.build_request(req.method, req.url, headers=req.headers, content=req.content, timeout=req.timeout)
+        try:
+            response = http.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise httpx_error(exc, req) from exc
+        return HttpxReply(response, req, deadline)
+
+    def close(self) -> None:
+        """Close the HTTP client if it is ours."""
+        if self._owned:
+            self.http.close()
+
+
+class AsyncHttpxReply(AsyncReply):
+    """An ``httpx.Response`` seen through the sender interface (async)."""
+
+    __slots__ = ("_deadline", "_req", "_response")
+
+    def __init__(self, response: httpx.Response, req: PreparedRequest, deadline: float) -> None:
+        super().__init__(response.status_code, response.headers, req.method, req.url)
+        self._response = response
+        self._req = req
+        self._deadline = deadline
+
+    @property
+    def raw(self) -> httpx.Response:
+        """The ``httpx.Response``."""
+        return self._response
+
+    async def read(self) -> bytes:
+        """The whole body within the attempt's deadline; the connection is released afterwards."""
+        parts = []
+        try:
+            async for part in self._response.aiter_bytes():
+                parts.append(part)
+                if time.monotonic() > self._deadline:
+                    raise deadline_error(self._req.route, self._req.deadline)
+        except httpx.HTTPError as exc:
+            raise httpx_error(exc, self._req) from exc
+        finally:
+            await self._response.aclose()
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def chunks(self) -> AsyncIterator[bytes]:
+        """The body as it arrives; raises ``BodyReadError`` when the transport fails."""
+        return _AsyncChunks(self._response)
+
+    async def close(self) -> None:
+        """Release the connection (safe to call twice)."""
+        await self._response.aclose()
+
+
+class _AsyncChunks:
+    # A class, not an async generator: a stream that stops at [DONE] leaves it unfinished, and an unfinished
+    # async generator would need the event loop to finalise it.
+    __slots__ = ("_parts",)
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._parts = response.aiter_bytes()
+
+    def __aiter__(self) -> _AsyncChunks:
+        return self
+
+    async def __anext__(self) -> bytes:
+        try:
+            return await self._parts.__anext__()
+        except httpx.HTTPError as exc:
+            raise _read_error(exc) from exc
+
+
+class AsyncHttpxSender:
+    """Sends over an injected ``httpx.AsyncClient`` (a proxy setup, ``MockTransport`` in tests); never closes it."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def open(self, req: PreparedRequest, stream: bool) -> AsyncHttpxReply:
+        """Send ``req`` and return once the headers arrived."""
+        deadline = time.monotonic() + req.deadline
+        http = self.http
+        request = http.build_request(req.method, req.url, headers=req.headers, content=req.content, timeout=req.timeout)
+        try:
+            response = await http.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise httpx_error(exc, req) from exc
+        return AsyncHttpxReply(response, req, deadline)
+
+    async def close(self) -> None:
+        """Nothing to release: the injected client belongs to the caller."""
