@@ -31,6 +31,8 @@ class EmulatorConfig:
         latency_ms: Delay added to every model request.
         log_limit: How many requests the log keeps.
         chunk_tokens: Tokens per streamed content chunk.
+        lenient: Accept what the service refuses on OpenAI-style routes (``max_tokens`` and sampling fields on
+            reasoning models, non-strict schemas with ``strict: true``); strict by default (see ``strict.py``).
     """
 
     catalog: Catalog = field(default_factory=Catalog.default)
@@ -42,6 +44,7 @@ class EmulatorConfig:
     latency_ms: int = 0
     log_limit: int = 10_000
     chunk_tokens: int = 3
+    lenient: bool = False
 
     def validate(self) -> None:
         """Raise :class:`CatalogError` when the settings contradict the catalog."""
@@ -63,6 +66,8 @@ class EmulatorConfig:
                 self.faults.extend(Fault.from_dict(f) for f in value)
             elif key in ("latency_ms", "log_limit", "chunk_tokens"):
                 setattr(self, key, int(value))
+            elif key == "lenient":
+                self.lenient = bool(value)
             else:
                 raise CatalogError(f"[emulator] unknown key {key!r}")
 
