@@ -150,7 +150,6 @@ _TABLE: dict[str, ModelCard] = {
     "gpt-5-pro": _openai_reasoning(400_000, 272_000, ("high",), verbosity=True),  # [RSN]: only `high`
     "gpt-5-codex": _openai_reasoning(400_000, 128_000, _LMH, verbosity=True),  # [RSN]: no `minimal`
     "gpt-5.1": _GPT_51,
-    "gpt-5.1-mini": _GPT_51,
     # gpt-5-chat is the non-reasoning chat model of the family: classic sampling fields, no effort control.
     "gpt-5-chat": ModelCard(128_000, 16_384, tools=True, json_schema=True, images=True),
     "gpt-5.1-chat": ModelCard(128_000, 16_384, tools=True, json_schema=True, images=True),

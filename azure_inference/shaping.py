@@ -142,7 +142,6 @@ def shape_chat_body(
     if developer:
         assert isinstance(messages, list)
         out["messages"] = [
-            {**m, "role": "system"} if isinstance(m, Mapping) and m.get("role") == "developer" else m
-            for m in messages
+            {**m, "role": "system"} if isinstance(m, Mapping) and m.get("role") == "developer" else m for m in messages
         ]
     return ShapedBody(out, left_out, tuple(renamed), developer)

@@ -89,8 +89,8 @@ def _check_parameters(body: Mapping[str, Any], call: Call) -> None:
     checks = (("reasoning_effort", model.reasoning_efforts), ("verbosity", VERBOSITY if model.verbosity else ()))
     for name, allowed in checks:
         value = body.get(name)
-        if value is None or not model.reasoning_efforts:
-            continue  # only reasoning models are strict about these (the others drop unknown fields)
+        if value is None:
+            continue
         if not allowed:
             raise _openai_error(
                 f"Unsupported parameter: '{name}' is not supported with this model.", name, "unsupported_parameter"
@@ -197,8 +197,9 @@ def check_request(call: Call, body: dict[str, Any]) -> dict[str, Any]:
     if call.route != "chat" or not _strict(call):
         return body
     _check_schemas(body)
-    if model.reasoning_efforts:
+    if model.reasoning_efforts:  # only reasoning models refuse fields; the others ignore what they lack
         _check_parameters(body, call)
+    if model.reasoning_efforts or model.routes_to:  # a model router passes reasoning_effort on (WIRE-V1.md §6)
         return {k: v for k, v in body.items() if k not in ("reasoning_effort", "verbosity")}
     return body
 

@@ -311,6 +311,12 @@ def test_transport_strict_schemas_round_trip_through_the_strict_emulator(e: Emu,
 # -- model router, retired models ----------------------------------------------------------------------------------
 
 
+def test_model_router_passes_reasoning_effort_on_every_route(e: Emu) -> None:
+    for route in (v1, deployment):
+        r = route(e, "model-router", reasoning_effort="low", max_completion_tokens=200)
+        assert r.status_code == 200, r.text
+
+
 def test_model_router_answers_with_the_model_it_picked(e: Emu) -> None:
     r = v1(e, "model-router", temperature=0.3, max_tokens=30, top_p=0.5)  # never refused (WIRE-V1.md §6)
     assert r.status_code == 200, r.text
@@ -420,3 +426,39 @@ def test_lenient_from_the_catalog_file(tmp_path: Any, http: httpx.Client) -> Non
             handle.openai_v1 + "/chat/completions", json={"messages": MSG, "model": "o3-mini", "max_tokens": 5}
         )
         assert r.status_code == 200, r.text
+
+
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}},
+            "required": ["city"],
+            "additionalProperties": False,
+        },
+        "strict": True,
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("model", "extra"),
+    [
+        ("gpt-4o-mini", {"tools": [WEATHER], "tool_choice": "required"}),
+        ("o4-mini", {"tools": [WEATHER], "messages": [{"role": "user", "content": "Weather in Oslo?"}]}),
+        ("gpt-5-mini", {"response_format": {"type": "json_object"}}),
+        ("DeepSeek-R1-think", {"max_tokens": 300}),
+        ("Phi-4-multimodal-instruct", {"modalities": ["text", "audio"]}),
+    ],
+)
+def test_v1_json_and_stream_validate(e: Emu, model: str, extra: dict[str, Any]) -> None:
+    body = {"model": model, "messages": MSG, **extra}
+    r = e.post(V1, body, api_version=None)
+    assert r.status_code == 200, r.text
+    assert_v1_valid(r.json())
+    body = {k: v for k, v in body.items() if k != "modalities"}
+    events, done = sse_events(e.post(V1, {**body, "stream": True}, api_version=None))
+    assert done
+    assert_v1_chunks_valid(events)
