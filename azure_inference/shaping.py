@@ -33,7 +33,8 @@ def surface_has_max_completion_tokens(surface: str, api_version: str | None = No
     """Whether a surface's spec has ``max_completion_tokens`` (pure).
 
     Args:
-        surface: ``openai-v1``, ``azure-openai``, ``openai-compatible`` or ``model-inference``.
+        surface: ``openai-v1``, ``azure-openai``, ``openai-compatible`` or ``model-inference`` (or the
+            matching ``config.Surface``, a ``str`` enum).
         api_version: The Azure OpenAI ``api-version`` (dated versions compare as text: ``YYYY-MM-DD``).
 
     Returns:

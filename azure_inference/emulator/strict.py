@@ -114,7 +114,7 @@ def _resolve(root: Mapping[str, Any], ref: str) -> Any:
     return node
 
 
-def _schema_problem(root: Any) -> tuple[tuple[str, ...], str] | None:
+def schema_problem(root: Any) -> tuple[tuple[str, ...], str] | None:
     """The first strict-mode violation of ``root`` as ``(context, message)``, or ``None``."""
     if not isinstance(root, Mapping) or root.get("type") != "object" or "anyOf" in root:
         kind = root.get("type") if isinstance(root, Mapping) else None
@@ -163,7 +163,7 @@ def _check_schemas(body: Mapping[str, Any]) -> None:
     if isinstance(fmt, Mapping) and fmt.get("type") == "json_schema":
         spec = fmt.get("json_schema") or {}
         if spec.get("strict") is True:
-            problem = _schema_problem(spec.get("schema"))
+            problem = schema_problem(spec.get("schema"))
             if problem is not None:
                 raise _openai_error(
                     f"Invalid schema for response_format '{spec.get('name')}': In context={problem[0]!r}, {problem[1]}",
@@ -173,7 +173,7 @@ def _check_schemas(body: Mapping[str, Any]) -> None:
     for i, tool in enumerate(body.get("tools") or ()):
         fn = tool.get("function") if isinstance(tool, Mapping) else None
         if isinstance(fn, Mapping) and fn.get("strict") is True:
-            problem = _schema_problem(fn.get("parameters") or {"type": "object", "properties": {}})
+            problem = schema_problem(fn.get("parameters") or {"type": "object", "properties": {}})
             if problem is not None:
                 raise _openai_error(
                     f"Invalid schema for function '{fn.get('name')}': In context={problem[0]!r}, {problem[1]}",

@@ -152,3 +152,11 @@ def test_equal_limits_collapse_into_one() -> None:
         KNOWN_MODELS["o3-mini"], {"messages": MSG, "max_tokens": 5, "max_completion_tokens": 5}, surface="openai-v1"
     )
     assert shaped.body == {"messages": MSG, "max_completion_tokens": 5}
+
+
+def test_the_config_surface_enum_is_accepted() -> None:
+    from azure_inference.config import Surface
+
+    assert not surface_has_max_completion_tokens(Surface.MODEL_INFERENCE)
+    shaped = shape_chat_body(KNOWN_MODELS["o3"], {"messages": MSG, "max_tokens": 3}, surface=Surface.OPENAI_V1)
+    assert shaped.body == {"messages": MSG, "max_completion_tokens": 3}
