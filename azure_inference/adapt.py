@@ -13,7 +13,7 @@ Recognised refusals (bodies as observed, see ``tests/transport/test_adapt.py``):
 - 400 OpenAI style: ``error.code`` ``unsupported_parameter`` / ``unsupported_value`` with ``error.param``, or a
   message ``Unsupported parameter: 'x'`` / ``Unsupported value: 'x' …`` / ``Invalid parameter: 'x' …`` /
   ``Unrecognized request argument supplied: x`` (some gateways drop ``param`` or change ``code``);
-- 422 Model Inference: a ``detail`` list whose ``loc`` names the field (WIRE.md §9);
+- 422 Model Inference: a ``detail`` object or list whose ``loc`` names the field (WIRE.md §9);
 - 5xx whose body names ``response_format``: OpenAI-compatible servers that crash on ``json_schema``.
 
 A schema the service finds invalid (``Invalid schema for response_format …``) is not a refusal of the method:
@@ -129,7 +129,10 @@ def refused_fields(status: int, body: Any) -> tuple[str, ...]:
         if not names and "response_format" in lowered and any(w in lowered for w in (*_REFUSAL_WORDS, "enabled only")):
             names.append("response_format")
     elif status == 422 and isinstance(body, Mapping):
-        for item in body.get("detail") or ():
+        # WIRE.md §9: 422 means "valid payload, unsupported parameter or value"; `detail` is an object in the
+        # REST example and a list in the SDK snippets (Δ): accept both.
+        detail = body.get("detail")
+        for item in [detail] if isinstance(detail, Mapping) else detail if isinstance(detail, list) else ():
             if isinstance(item, Mapping):
                 names.append(_field_of(item.get("loc")) or "")
         for item in err.get("details") or ():

@@ -85,6 +85,12 @@ JSON_SCHEMA_422 = {  # Model Inference API (WIRE.md §9): a model without json_s
     "code": "parameter_not_supported",
     "detail": [{"loc": ["body", "response_format"], "input": "json_schema", "msg": "not supported"}],
 }
+JSON_SCHEMA_422_OBJECT = {  # WIRE.md §9, the REST example's shape: `detail` is an object, no `error` wrapper
+    "status": 422,
+    "code": "parameter_not_supported",
+    "detail": {"loc": ["body", "response_format"], "input": "json_schema"},
+    "message": "One of the parameters contain invalid values.",
+}
 INVALID_SCHEMA_400 = _openai(  # WIRE-V1.md §2.5: the schema is wrong, the method is fine
     "Invalid schema for response_format 'Joke': In context=(), 'additionalProperties' is required to be supplied "
     "and to be false.",
@@ -137,6 +143,7 @@ CONTEXT_400 = _openai(
         (500, JSON_SCHEMA_500, JSON_SCHEMA_BODY, (Rewrite("function_calling", "response_format"),)),
         (500, json.dumps(JSON_SCHEMA_500), JSON_SCHEMA_BODY, (Rewrite("function_calling", "response_format"),)),
         (422, JSON_SCHEMA_422, JSON_SCHEMA_BODY, (Rewrite("function_calling", "response_format"),)),
+        (422, JSON_SCHEMA_422_OBJECT, JSON_SCHEMA_BODY, (Rewrite("function_calling", "response_format"),)),
     ],
 )
 def test_recognised_refusals_map_to_one_rewrite(
