@@ -35,9 +35,9 @@ JSON = "application/json"
 def prepare(call: Call) -> dict[str, Any]:
     """Validate the body against the OpenAPI, apply ``extra-parameters`` and the model's capabilities."""
     body = dict(call.body)  # the request log keeps the body as received
+    body = strict.check_request(call, body)  # what the service refuses (WIRE-V1.md §2.2, §2.5, §6)
     if call.route in ("info", "models"):
         return body
-    body = strict.check_request(call, body)  # what the service refuses (WIRE-V1.md §2.2, §2.5, §6)
     if call.route == "embeddings" and isinstance(body.get("input"), str):
         body["input"] = [body["input"]]  # OpenAI-style single string; the spec wants string[] (WIRE.md §5)
     if call.surface != "azure" and "max_completion_tokens" in body and "max_tokens" not in body:

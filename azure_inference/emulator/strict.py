@@ -8,9 +8,10 @@ On the OpenAI-style routes (``/openai/v1``, ``/v1``, ``/openai/deployments/<name
 - ``response_format`` ``json_schema`` and function tools with ``strict: true`` are checked by the service's
   strict-mode rules (400 ``Invalid schema for …``, WIRE-V1.md §2.5).
 
-Whatever the mode: a deployment of a retired model fails (404, WIRE-V1.md §6); a model-router deployment
-answers with the name of the model it picked (WIRE-V1.md §6); reasoning models that hide their reasoning
-return none (only ``reasoning_tokens``). On Azure routes (``/openai/...``) chat responses carry the v1 fields
+Whatever the mode: a deployment of a retired model fails (404, WIRE-V1.md §6), and so does every Model
+Inference API route when ``retire_model_inference`` is set; a model-router deployment answers with the name of
+the model it picked (WIRE-V1.md §6); reasoning models that hide their reasoning return none (only
+``reasoning_tokens``). On Azure routes (``/openai/...``) chat responses carry the v1 fields
 the spec requires or Azure adds: ``prompt_filter_results``, per-choice ``content_filter_results``,
 ``message.refusal`` and ``choice.logprobs`` (WIRE-V1.md §2.3-2.4).
 """
@@ -189,12 +190,11 @@ def check_request(call: Call, body: dict[str, Any]) -> dict[str, Any]:
     answer, and the deployment route's ``extra-parameters`` check would otherwise refuse them.
     """
     model = call.model
-    if model is None:
-        return body
-    if model.retired:
-        # WIRE-V1.md §6: observed answer for a deployment of a retired model (no 410 has been seen).
+    if (model is not None and model.retired) or (call.surface == "azure" and call.state.config.retire_model_inference):
+        # WIRE-V1.md §6: the observed answer of a retired deployment (no 410 has been seen); the same body came
+        # back from the Model Inference API for a model it did not serve (azure-sdk-for-java#46600).
         raise azure_error(404, "404", "Resource not found")
-    if call.route != "chat" or not _strict(call):
+    if model is None or call.route != "chat" or not _strict(call):
         return body
     _check_schemas(body)
     if model.reasoning_efforts:  # only reasoning models refuse fields; the others ignore what they lack

@@ -462,3 +462,23 @@ def test_v1_json_and_stream_validate(e: Emu, model: str, extra: dict[str, Any]) 
     events, done = sse_events(e.post(V1, {**body, "stream": True}, api_version=None))
     assert done
     assert_v1_chunks_valid(events)
+
+
+def test_the_retired_model_inference_api_can_be_tried(http: httpx.Client) -> None:
+    with run_emulator("--retire-model-inference") as handle:
+        gone = {"error": {"code": "404", "message": "Resource not found"}}
+        for path in ("/models/chat/completions", "/chat/completions", "/models/embeddings"):
+            r = http.post(
+                handle.url + path, params={"api-version": "2025-05-01"}, json={"messages": MSG, "input": ["x"]}
+            )
+            assert (r.status_code, r.json()) == (404, gone), path
+        r = http.get(handle.endpoint + "/info", params={"api-version": "2025-05-01"})
+        assert (r.status_code, r.json()) == (404, gone)
+        # The surfaces users move to keep working.
+        assert http.post(handle.openai_v1 + "/chat/completions", json={"messages": MSG}).status_code == 200
+        r = http.post(
+            handle.deployment("gpt-4o-mini") + "/chat/completions",
+            params={"api-version": "2025-04-01-preview"},
+            json={"messages": MSG},
+        )
+        assert r.status_code == 200, r.text
