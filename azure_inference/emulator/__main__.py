@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
         help='emulator-wide fault, e.g. \'{"kind": "status", "status": 429, "retry_after": 1}\'',
     )
     p.add_argument("--latency-ms", type=int, default=0, help="delay added to every model request")
+    p.add_argument("--lenient", action="store_true", help="accept what the service refuses (see strict.py)")
+    p.add_argument("--retire-model-inference", action="store_true", help="answer /models routes as retired (404)")
     p.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
     p.add_argument("--access-log", action="store_true", help="log each request to stderr")
     return p
@@ -94,6 +96,8 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
     config.output_blocklist.update(parse_blocklist(args.block_output))
     config.faults += [Fault.from_dict(json.loads(f)) for f in args.fault]
     config.latency_ms = args.latency_ms or config.latency_ms
+    config.lenient = args.lenient or config.lenient
+    config.retire_model_inference = args.retire_model_inference or config.retire_model_inference
     config.validate()
     return config
 

@@ -54,6 +54,16 @@ class ModelSpec:
         encoding_formats: Accepted ``encoding_format`` values.
         input_types: Accepted ``input_type`` values; empty means the field is not supported.
         image_text: Image embeddings accept the optional ``text`` of each input.
+        token_param: The completion limit the model takes on OpenAI-style routes; ``max_completion_tokens``
+            makes ``max_tokens`` a 400 ``unsupported_parameter`` (WIRE-V1.md §2.2).
+        refused_params: Fields refused outright on OpenAI-style routes (400 ``unsupported_parameter``).
+        default_only_params: Fields accepted only at their default value (400 ``unsupported_value``).
+        reasoning_efforts: Accepted ``reasoning_effort`` values (empty: the field is not checked).
+        verbosity: Accepts ``verbosity`` (``low``/``medium``/``high``).
+        hide_reasoning: Reasons (``reasoning_tokens`` in usage) but returns no reasoning text, as OpenAI
+            reasoning models do on chat (WIRE-V1.md §2.3).
+        routes_to: A model-router deployment: answers as one of these models (WIRE-V1.md §6).
+        retired: A deployment of a retired model: every request fails (WIRE-V1.md §6).
     """
 
     name: str
@@ -73,6 +83,14 @@ class ModelSpec:
     encoding_formats: tuple[str, ...] = ("float", "base64")
     input_types: tuple[str, ...] = ()
     image_text: bool = False
+    token_param: str = "max_tokens"
+    refused_params: tuple[str, ...] = ()
+    default_only_params: tuple[str, ...] = ()
+    reasoning_efforts: tuple[str, ...] = ()
+    verbosity: bool = False
+    hide_reasoning: bool = False
+    routes_to: tuple[str, ...] = ()
+    retired: bool = False
 
     @property
     def model_type(self) -> str:
@@ -92,6 +110,20 @@ def _chat(name: str, provider: str, **caps: Any) -> ModelSpec:
     return ModelSpec(name=name, types=(CHAT,), provider=provider, **caps)
 
 
+# WIRE-V1.md §2.1-2.2: what OpenAI reasoning models refuse on chat. o1 / o3-mini refuse the sampling fields
+# outright (unsupported_parameter); o3 / o4-mini / gpt-5 accept them at the default value only (unsupported_value).
+_LOGPROB_FIELDS = ("logprobs", "top_logprobs", "logit_bias")
+_SAMPLING_FIELDS = ("temperature", "top_p", "presence_penalty", "frequency_penalty")
+_REASONING = dict(
+    tools=True,
+    json_schema=True,
+    json_object=True,
+    reasoning=True,
+    hide_reasoning=True,
+    token_param="max_completion_tokens",
+    reasoning_efforts=("low", "medium", "high"),
+)
+
 DEFAULT_MODELS: tuple[ModelSpec, ...] = (
     _chat(
         "gpt-4o-mini", "OpenAI", tools=True, json_schema=True, json_object=True, images=True, max_output_tokens=16_384
@@ -103,6 +135,47 @@ DEFAULT_MODELS: tuple[ModelSpec, ...] = (
     _chat("Phi-4-multimodal-instruct", "Microsoft", images=True, audio=True),
     _chat("DeepSeek-R1", "DeepSeek", reasoning=True, max_output_tokens=32_768),
     _chat("DeepSeek-R1-think", "DeepSeek", think_tags=True, max_output_tokens=32_768),
+    _chat(
+        "o3-mini",
+        "OpenAI",
+        **_REASONING,
+        refused_params=_SAMPLING_FIELDS + _LOGPROB_FIELDS,
+        context_window=200_000,
+        max_output_tokens=100_000,
+    ),
+    _chat(
+        "o4-mini",
+        "OpenAI",
+        **_REASONING,
+        images=True,
+        refused_params=(*_LOGPROB_FIELDS, "stop"),
+        default_only_params=_SAMPLING_FIELDS,
+        context_window=200_000,
+        max_output_tokens=100_000,
+    ),
+    _chat(
+        "gpt-5-mini",
+        "OpenAI",
+        **{**_REASONING, "reasoning_efforts": ("minimal", "low", "medium", "high")},
+        images=True,
+        verbosity=True,
+        refused_params=_LOGPROB_FIELDS,
+        default_only_params=_SAMPLING_FIELDS,
+        context_window=400_000,
+        max_output_tokens=128_000,
+    ),
+    _chat(
+        "model-router",
+        "OpenAI",
+        tools=True,
+        json_schema=True,
+        json_object=True,
+        images=True,
+        context_window=200_000,
+        max_output_tokens=32_768,
+        routes_to=("gpt-5-mini-2025-08-07", "gpt-4.1-mini-2025-04-14", "o4-mini-2025-04-16"),
+    ),
+    _chat("gpt-35-turbo-0301", "OpenAI", tools=True, context_window=16_385, retired=True),
     ModelSpec(
         "text-embedding-3-small",
         (EMBEDDINGS,),

@@ -31,6 +31,10 @@ class EmulatorConfig:
         latency_ms: Delay added to every model request.
         log_limit: How many requests the log keeps.
         chunk_tokens: Tokens per streamed content chunk.
+        lenient: Accept what the service refuses on OpenAI-style routes (``max_tokens`` and sampling fields on
+            reasoning models, non-strict schemas with ``strict: true``); strict by default (see ``strict.py``).
+        retire_model_inference: Answer every Model Inference API route (``/models``, ``/``, ``/api/models``) as
+            a retired deployment does (404, WIRE-V1.md §6), to try a pipeline against the API's retirement.
     """
 
     catalog: Catalog = field(default_factory=Catalog.default)
@@ -42,6 +46,8 @@ class EmulatorConfig:
     latency_ms: int = 0
     log_limit: int = 10_000
     chunk_tokens: int = 3
+    lenient: bool = False
+    retire_model_inference: bool = False
 
     def validate(self) -> None:
         """Raise :class:`CatalogError` when the settings contradict the catalog."""
@@ -63,6 +69,8 @@ class EmulatorConfig:
                 self.faults.extend(Fault.from_dict(f) for f in value)
             elif key in ("latency_ms", "log_limit", "chunk_tokens"):
                 setattr(self, key, int(value))
+            elif key in ("lenient", "retire_model_inference"):
+                setattr(self, key, bool(value))
             else:
                 raise CatalogError(f"[emulator] unknown key {key!r}")
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.responses import Response, StreamingResponse
 
-from . import checks, embeddings, rendering
+from . import checks, embeddings, rendering, strict
 from .behaviour import ChatReply, apply_limits, chat_reply, completion_tokens, content_text, prompt_tokens, usage_for
 from .behaviour import answer_text as deterministic_answer
 from .errors import content_filter_error
@@ -35,11 +35,12 @@ JSON = "application/json"
 def prepare(call: Call) -> dict[str, Any]:
     """Validate the body against the OpenAPI, apply ``extra-parameters`` and the model's capabilities."""
     body = dict(call.body)  # the request log keeps the body as received
+    body = strict.check_request(call, body)  # what the service refuses (WIRE-V1.md §2.2, §2.5, §6)
     if call.route in ("info", "models"):
         return body
     if call.route == "embeddings" and isinstance(body.get("input"), str):
         body["input"] = [body["input"]]  # OpenAI-style single string; the spec wants string[] (WIRE.md §5)
-    if call.surface == "openai" and "max_completion_tokens" in body and "max_tokens" not in body:
+    if call.surface != "azure" and "max_completion_tokens" in body and "max_tokens" not in body:
         body["max_tokens"] = body.pop("max_completion_tokens")  # OpenAI's newer name for the same limit
     if isinstance(body.get("stop"), str):
         body["stop"] = [body["stop"]]  # WIRE.md §11.14: the docs send a bare string; accept it
@@ -169,7 +170,7 @@ async def chat(call: Call) -> Response:
             openai_style=call.surface != "azure",
             chunk_tokens=call.state.config.chunk_tokens,
         )
-        return _sse_response(call, chunks)
+        return _sse_response(call, strict.finish_chunks(call, chunks))
     audio = None
     if "audio" in (body.get("modalities") or []):
         transcript = reply.content or ""
@@ -180,7 +181,8 @@ async def chat(call: Call) -> Response:
             "format": "wav",
             "transcript": transcript,
         }
-    return _json(rendering.chat_completion(reply, cid=cid, created=created, model=model.name, usage=usage, audio=audio))
+    completion = rendering.chat_completion(reply, cid=cid, created=created, model=model.name, usage=usage, audio=audio)
+    return _json(strict.finish_completion(call, completion))
 
 
 async def completions(call: Call) -> Response:
