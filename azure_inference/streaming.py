@@ -12,15 +12,15 @@ on one HTTP library.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
 from ._response import BodyReadError, ResponseView
-from .accumulate import ChatAccumulator
 from .errors import APITimeoutError, StreamError
+from .fold import ChatAccumulator, ChunkDelta
 from .models.chat import ChatCompletions, ChatCompletionsChunk
 from .models.completions import CompletionChoice, Completions
 from .models.usage import CompletionsUsage
@@ -70,16 +70,27 @@ class _CompletionAccumulator:
 
 
 class StreamParser(Generic[T]):
-    """Bytes in, typed chunks out; folds them and checks the stream ended properly. Pure, no I/O."""
+    """Bytes in, typed chunks out; folds them and checks the stream ended properly. Pure, no I/O.
+
+    ``feed`` folds each chunk as it decodes it. ``ChatStream.deltas()`` turns that off (``fold_in_feed``) and
+    folds each chunk as it hands it on instead, so that what a consumer reads from the accumulator is never
+    ahead of the chunk it was given (one body piece often holds many events).
+    """
 
     def __init__(self, model: type[T], accumulator: Any) -> None:
         self._model = model
         self._decoder = SSEDecoder()
         self.accumulator = accumulator
         self.done = False
+        self.fold_in_feed = True
 
-    def _fail(self, message: str, code: str | None = None) -> StreamError:
+    def _fail(self, message: str, code: str | None = None, pending: Sequence[T] = ()) -> StreamError:
         acc = self.accumulator
+        if not self.fold_in_feed:
+            # Chunks decoded from this piece before the failure will not be handed on: fold them so the error
+            # counts them, as it does when the parser folds as it decodes.
+            for chunk in pending:
+                acc.add(chunk)
         return StreamError(
             f"{message} (after {acc.chunks} chunks, {len(acc.text)} characters of content)",
             chunks_received=acc.chunks,
@@ -98,19 +109,20 @@ class StreamParser(Generic[T]):
                 self.done = True
                 break
             if event.event == "error":
-                raise self._error_event(raw)
+                raise self._error_event(raw, out)
             try:
                 chunk = self._model.model_validate_json(raw)
             except ValidationError:
-                raise self._fail(f"malformed stream chunk {raw[:120]!r}") from None
+                raise self._fail(f"malformed stream chunk {raw[:120]!r}", pending=out) from None
             extra = chunk.__pydantic_extra__
             if extra and "error" in extra and not getattr(chunk, "choices", None):
-                raise self._error_event(raw)  # WIRE.md §4 rule 7: an error object mid-stream
-            self.accumulator.add(chunk)
+                raise self._error_event(raw, out)  # WIRE.md §4 rule 7: an error object mid-stream
+            if self.fold_in_feed:
+                self.accumulator.add(chunk)
             out.append(chunk)
         return out
 
-    def _error_event(self, raw: bytes) -> StreamError:
+    def _error_event(self, raw: bytes, pending: Sequence[T]) -> StreamError:
         try:
             payload = json.loads(raw)
         except ValueError:
@@ -122,6 +134,7 @@ class StreamParser(Generic[T]):
         return self._fail(
             f"the service sent an error mid-stream: {code or 'error'}: {text}",
             code=code if isinstance(code, str) else None,
+            pending=pending,
         )
 
     def end(self) -> None:
@@ -269,6 +282,13 @@ class _AsyncStream(Generic[T]):
             pass
 
 
+def _start_deltas(parser: StreamParser[ChatCompletionsChunk], think_tags: tuple[str, str] | None) -> ChatAccumulator:
+    acc: ChatAccumulator = parser.accumulator
+    acc.split_think(think_tags)  # raises once chunks were folded: the split must see the stream from its start
+    parser.fold_in_feed = False  # the deltas loop folds each chunk as it hands it on
+    return acc
+
+
 class ChatStream(_SyncStream[ChatCompletionsChunk]):
     """A streamed chat completion: iterate chunks; ``get_final_response()`` gives the folded whole."""
 
@@ -278,9 +298,30 @@ class ChatStream(_SyncStream[ChatCompletionsChunk]):
         acc: ChatAccumulator = self._parser.accumulator
         return acc
 
+    def deltas(self, think_tags: tuple[str, str] | None = None) -> Iterator[ChunkDelta]:
+        """Iterate what each chunk added (instead of the chunks): text, reasoning, tool-call pieces, finish.
+
+        The stream is folded once, here; ``accumulator`` holds the whole so far and ``get_final_response()``
+        still works afterwards. Call it before iterating the stream.
+
+        Args:
+            think_tags: split ``open…close`` reasoning out of the content, trimmed as the non-streamed split
+                is; ``None`` leaves the content as sent.
+        """
+        acc = _start_deltas(self._parser, think_tags)
+        for chunk in self:
+            yield acc.add(chunk)
+        tail = acc.flush()
+        if tail is not None:
+            yield tail
+
     def get_final_response(self) -> ChatCompletions:
         """Consume what is left and return the whole response."""
-        self.until_done()
+        if self._parser.fold_in_feed:
+            self.until_done()
+        else:  # deltas() was left early: fold the rest as it would have
+            for chunk in self:
+                self.accumulator.add(chunk)
         return self.accumulator.result()
 
 
@@ -293,9 +334,22 @@ class AsyncChatStream(_AsyncStream[ChatCompletionsChunk]):
         acc: ChatAccumulator = self._parser.accumulator
         return acc
 
+    async def deltas(self, think_tags: tuple[str, str] | None = None) -> AsyncIterator[ChunkDelta]:
+        """Iterate what each chunk added (async); see ``ChatStream.deltas``."""
+        acc = _start_deltas(self._parser, think_tags)
+        async for chunk in self:
+            yield acc.add(chunk)
+        tail = acc.flush()
+        if tail is not None:
+            yield tail
+
     async def get_final_response(self) -> ChatCompletions:
         """Consume what is left and return the whole response."""
-        await self.until_done()
+        if self._parser.fold_in_feed:
+            await self.until_done()
+        else:  # deltas() was left early: fold the rest as it would have
+            async for chunk in self:
+                self.accumulator.add(chunk)
         return self.accumulator.result()
 
 

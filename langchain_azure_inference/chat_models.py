@@ -174,10 +174,11 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         usage = kwargs.get("stream_usage", self.stream_usage)
         params = self._params(stop, kwargs)
-        converter = StreamConverter(self.think_tags)
-        with self._client().stream_chat(messages_to_wire(messages), stream_usage=usage, **params) as stream:
-            for wire in stream:
-                chunk = converter.feed(wire)
+        stream = self._client().stream_chat(messages_to_wire(messages), stream_usage=usage, **params)
+        with stream:
+            converter = StreamConverter(accumulator=stream.accumulator)
+            for delta in stream.deltas(self.think_tags):  # folded once, by the transport
+                chunk = converter.show(delta)
                 if chunk is not None:
                     if run_manager:
                         run_manager.on_llm_new_token(chunk.text, chunk=chunk)
@@ -198,11 +199,12 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         usage = kwargs.get("stream_usage", self.stream_usage)
         params = self._params(stop, kwargs)
-        converter = StreamConverter(self.think_tags)
         client = await self._aclient()
-        async with await client.stream_chat(messages_to_wire(messages), stream_usage=usage, **params) as stream:
-            async for wire in stream:
-                chunk = converter.feed(wire)
+        stream = await client.stream_chat(messages_to_wire(messages), stream_usage=usage, **params)
+        async with stream:
+            converter = StreamConverter(accumulator=stream.accumulator)
+            async for delta in stream.deltas(self.think_tags):  # folded once, by the transport
+                chunk = converter.show(delta)
                 if chunk is not None:
                     if run_manager:
                         await run_manager.on_llm_new_token(chunk.text, chunk=chunk)

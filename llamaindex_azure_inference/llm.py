@@ -1,7 +1,8 @@
 """``AzureInference``: a LlamaIndex ``FunctionCallingLLM`` over the shared ``azure_inference`` transport.
 
 It converts LlamaIndex messages with ``_convert``, sends them with the pooled ``InferenceClient`` /
-``AsyncInferenceClient``, and converts the replies back; streams are folded by ``_stream.StreamFolder``.
+``AsyncInferenceClient``, and converts the replies back; streams are folded once by the transport and shown
+by ``_stream.StreamFolder``.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ from ._convert import (
     tool_selections,
 )
 from ._models import ModelCaps, lookup_model
-from ._stream import StreamFolder
+from ._stream import THINK_TAGS, StreamFolder
 from ._structured import json_schema_format
 
 if TYPE_CHECKING:
@@ -230,11 +231,12 @@ class AzureInference(DeploymentFields, FunctionCallingLLM):
             categories=categories,
         )
 
+    def _think_tags(self) -> tuple[str, str] | None:
+        return THINK_TAGS if self.split_think_tags else None
+
     def _check_stream(self, folder: StreamFolder, response: ChatResponse) -> None:
         if folder.finish_reason == "content_filter":
-            result = folder.accumulator.result()
-            choice = result.choices[0] if result.choices else None
-            self._filtered(choice.content_filter_results if choice else None, response.message.content or "")
+            self._filtered(folder.accumulator.content_filter_results, response.message.content or "")
         if not folder.model_seen and folder.accumulator.model:
             folder.model_seen = True  # once per stream: reading a private attribute of a pydantic model is slow
             if not self._seen_model:
@@ -268,16 +270,14 @@ class AzureInference(DeploymentFields, FunctionCallingLLM):
         wire, params = to_wire_messages(messages), self._params(kwargs)
 
         def gen() -> Generator[ChatResponse, None, None]:
-            folder = StreamFolder(split_think=self.split_think_tags)
-            with self.client.stream_chat(wire, **params) as stream:
-                for chunk in stream:
-                    response = folder.add(chunk)
+            stream = self.client.stream_chat(wire, **params)
+            with stream:
+                folder = StreamFolder(stream.accumulator)
+                for delta in stream.deltas(self._think_tags()):  # folded once, by the transport
+                    response = folder.show(delta)
                     if response is not None:
                         self._check_stream(folder, response)
                         yield response
-            tail = folder.finish()
-            if tail is not None:
-                yield tail
 
         return gen()
 
@@ -290,16 +290,14 @@ class AzureInference(DeploymentFields, FunctionCallingLLM):
         wire, params = to_wire_messages(messages), self._params(kwargs)
 
         async def gen() -> AsyncGenerator[ChatResponse, None]:
-            folder = StreamFolder(split_think=self.split_think_tags)
-            async with await self.async_client.stream_chat(wire, **params) as stream:
-                async for chunk in stream:
-                    response = folder.add(chunk)
+            stream = await self.async_client.stream_chat(wire, **params)
+            async with stream:
+                folder = StreamFolder(stream.accumulator)
+                async for delta in stream.deltas(self._think_tags()):  # folded once, by the transport
+                    response = folder.show(delta)
                     if response is not None:
                         self._check_stream(folder, response)
                         yield response
-            tail = folder.finish()
-            if tail is not None:
-                yield tail
 
         return gen()
 
