@@ -36,6 +36,7 @@ from llama_index.core.types import PydanticProgramMode
 from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
 from azure_inference import ContentFilterError
+from azure_inference._requests import CHAT_PARAM_NAMES, COMPLETION_PARAM_NAMES
 from azure_inference.models.chat import ChatCompletions
 
 from ._config import DeploymentFields
@@ -63,30 +64,10 @@ DEFAULT_CONTEXT_WINDOW = 128_000
 
 # Keyword arguments LlamaIndex passes down through chat(**kwargs) that are not model parameters.
 _NOT_MODEL_PARAMS = frozenset({"formatted", "error_on_no_tool_call", "error_on_tool_error", "verbose"})
-_CHAT_PARAMS = frozenset(
-    {
-        "model",
-        "temperature",
-        "max_tokens",
-        "top_p",
-        "stop",
-        "seed",
-        "presence_penalty",
-        "frequency_penalty",
-        "tools",
-        "tool_choice",
-        "response_format",
-        "parallel_tool_calls",
-        "modalities",
-        "user_security_context",
-        "extra_parameters",
-        "headers",
-        "timeout",
-    }
-)
-_COMPLETION_PARAMS = frozenset(
-    {"model", "temperature", "max_tokens", "top_p", "stop", "seed", "presence_penalty", "frequency_penalty"}
-) | {"extra_parameters", "headers", "timeout"}
+# Per-call keyword arguments the transport takes as they are (ChatParams / CompletionParams); anything else is
+# an extra model parameter for the body. extra_body is merged, not replaced; stream_usage stays a body key.
+_CHAT_PARAMS = CHAT_PARAM_NAMES - {"extra_body", "stream_usage"}
+_COMPLETION_PARAMS = COMPLETION_PARAM_NAMES - {"extra_body", "stream_usage"}
 
 
 class AzureInference(DeploymentFields, FunctionCallingLLM):
