@@ -19,6 +19,7 @@ from .models.chat import (
     ChatCompletionsChunk,
     ChatResponseMessage,
     FunctionCall,
+    StreamChoice,
     ToolCall,
     ToolCallDelta,
 )
@@ -111,6 +112,18 @@ def tool_call_slot(delta: ToolCallDelta, known: dict[int, _ToolCallState] | dict
     return (max(known) + 1) if known else 0
 
 
+def _split(think: StreamingThinkSplitter, text: str, reasoning: str, finish: str | None) -> tuple[str, str]:
+    """The first choice's text and reasoning after the think split (which reads the content only)."""
+    if text:
+        text, thought = think.feed(text)
+        reasoning += thought
+    if finish:  # the first choice is over: release what the split still holds
+        tail_text, tail_thought = think.flush()
+        text += tail_text
+        reasoning += tail_thought
+    return text, reasoning
+
+
 class ChatAccumulator:
     """Folds ``ChatCompletionsChunk``s into a ``ChatCompletions``; ``add`` per chunk, ``result`` at the end.
 
@@ -128,6 +141,7 @@ class ChatAccumulator:
         self._choices: dict[int, _ChoiceState] = {}
         self._last_slot: dict[int, int | None] = {}
         self._think = StreamingThinkSplitter(*think_tags) if think_tags else None
+        self._pieces = _NO_PIECES  # the first choice's tool-call pieces of the chunk folded last
 
     def split_think(self, think_tags: tuple[str, str] | None) -> None:
         """Set the ``<think>`` split of the deltas (``None``: none); only before the first chunk."""
@@ -140,6 +154,21 @@ class ChatAccumulator:
 
     def add(self, chunk: ChatCompletionsChunk) -> ChunkDelta:
         """Fold one chunk in; return what it added to the first choice."""
+        first = self.fold(chunk)
+        if first is None:  # e.g. the usage-only chunk after the finish
+            return ChunkDelta(chunk, usage=chunk.usage)
+        delta = first.delta
+        text, reasoning, finish = delta.content or "", delta.reasoning_content or "", first.finish_reason or None
+        if self._think is not None:
+            text, reasoning = _split(self._think, text, reasoning, finish)
+        return ChunkDelta(chunk, text, reasoning, self._pieces, finish, chunk.usage)
+
+    def fold(self, chunk: ChatCompletionsChunk) -> StreamChoice | None:
+        """Fold one chunk in, building nothing for the caller (a stream iterated chunk by chunk uses this).
+
+        Returns:
+            The chunk's first choice (``index`` 0), if it has one.
+        """
         # Runs once per streamed token: attribute reads and list appends only; nothing is joined here.
         self.chunks += 1
         self.id = self.id or chunk.id
@@ -147,7 +176,7 @@ class ChatAccumulator:
         self.created = self.created or chunk.created
         if chunk.usage is not None:
             self.usage = chunk.usage
-        out = ChunkDelta(chunk, usage=chunk.usage)
+        first = None
         for choice in chunk.choices:
             index = choice.index
             state = self._choices.get(index)
@@ -164,29 +193,14 @@ class ChatAccumulator:
                 state.has_content = True
             if delta.reasoning_content:
                 state.reasoning.append(delta.reasoning_content)
-            pieces = self._fold_tool_calls(state, index, delta.tool_calls) if delta.tool_calls else _NO_PIECES
+            calls = self._fold_tool_calls(state, index, delta.tool_calls) if delta.tool_calls else _NO_PIECES
             if choice.finish_reason:
                 state.finish_reason = choice.finish_reason
             if choice.content_filter_results:
                 state.content_filter_results = choice.content_filter_results
             if index == 0:
-                out.tool_calls = pieces
-                out.finish_reason = choice.finish_reason or None
-                self._first_choice(out, content or "", delta.reasoning_content or "")
-        return out
-
-    def _first_choice(self, out: ChunkDelta, text: str, reasoning: str) -> None:
-        think = self._think
-        if think is not None:
-            if text:
-                text, thought = think.feed(text)
-                reasoning += thought
-            if out.finish_reason:  # the first choice is over: release what the split still holds
-                tail_text, tail_thought = think.flush()
-                text += tail_text
-                reasoning += tail_thought
-        out.text = text
-        out.reasoning = reasoning
+                first, self._pieces = choice, calls
+        return first
 
     def _fold_tool_calls(
         self, state: _ChoiceState, index: int, deltas: list[ToolCallDelta]

@@ -21,52 +21,15 @@ from pydantic import BaseModel, ValidationError
 from ._response import BodyReadError, ResponseView
 from .errors import APITimeoutError, StreamError
 from .fold import ChatAccumulator, ChunkDelta
+from .fold_text import CompletionAccumulator
 from .models.chat import ChatCompletions, ChatCompletionsChunk
-from .models.completions import CompletionChoice, Completions
-from .models.usage import CompletionsUsage
+from .models.completions import Completions
 from .sse import SSEDecoder
 
 __all__ = ["AsyncChatStream", "AsyncCompletionStream", "ChatStream", "CompletionStream", "StreamParser"]
 
 T = TypeVar("T", bound=BaseModel)
 _DONE = b"[DONE]"
-
-
-class _CompletionAccumulator:
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.finish_reason: str | None = None
-        self.last: Completions | None = None
-        self.usage: CompletionsUsage | None = None
-        self.chunks = 0
-
-    def add(self, chunk: Completions) -> None:
-        self.chunks += 1
-        self.last = chunk
-        if chunk.usage is not None:  # on the finishing chunk, or on a usage-only chunk after it
-            self.usage = chunk.usage
-        for choice in chunk.choices:
-            if choice.index == 0:
-                self.parts.append(choice.text)
-                self.finish_reason = choice.finish_reason or self.finish_reason
-
-    @property
-    def finished(self) -> bool:
-        return self.finish_reason is not None
-
-    @property
-    def text(self) -> str:
-        return "".join(self.parts)
-
-    def result(self) -> Completions:
-        last = self.last or Completions()
-        return Completions(
-            id=last.id,
-            created=last.created,
-            model=last.model,
-            usage=self.usage,
-            choices=[CompletionChoice(index=0, text=self.text, finish_reason=self.finish_reason)],
-        )
 
 
 class StreamParser(Generic[T]):
@@ -90,7 +53,7 @@ class StreamParser(Generic[T]):
             # Chunks decoded from this piece before the failure will not be handed on: fold them so the error
             # counts them, as it does when the parser folds as it decodes.
             for chunk in pending:
-                acc.add(chunk)
+                acc.fold(chunk)
         return StreamError(
             f"{message} (after {acc.chunks} chunks, {len(acc.text)} characters of content)",
             chunks_received=acc.chunks,
@@ -118,7 +81,7 @@ class StreamParser(Generic[T]):
             if extra and "error" in extra and not getattr(chunk, "choices", None):
                 raise self._error_event(raw, out)  # WIRE.md §4 rule 7: an error object mid-stream
             if self.fold_in_feed:
-                self.accumulator.add(chunk)
+                self.accumulator.fold(chunk)
             out.append(chunk)
         return out
 
@@ -321,7 +284,7 @@ class ChatStream(_SyncStream[ChatCompletionsChunk]):
             self.until_done()
         else:  # deltas() was left early: fold the rest as it would have
             for chunk in self:
-                self.accumulator.add(chunk)
+                self.accumulator.fold(chunk)
         return self.accumulator.result()
 
 
@@ -349,7 +312,7 @@ class AsyncChatStream(_AsyncStream[ChatCompletionsChunk]):
             await self.until_done()
         else:  # deltas() was left early: fold the rest as it would have
             async for chunk in self:
-                self.accumulator.add(chunk)
+                self.accumulator.fold(chunk)
         return self.accumulator.result()
 
 
@@ -380,4 +343,4 @@ def chat_parser() -> StreamParser[ChatCompletionsChunk]:
 
 def completion_parser() -> StreamParser[Completions]:
     """A parser for ``/completions`` streams."""
-    return StreamParser(Completions, _CompletionAccumulator())
+    return StreamParser(Completions, CompletionAccumulator())
