@@ -112,18 +112,6 @@ def tool_call_slot(delta: ToolCallDelta, known: dict[int, _ToolCallState] | dict
     return (max(known) + 1) if known else 0
 
 
-def _split(think: StreamingThinkSplitter, text: str, reasoning: str, finish: str | None) -> tuple[str, str]:
-    """The first choice's text and reasoning after the think split (which reads the content only)."""
-    if text:
-        text, thought = think.feed(text)
-        reasoning += thought
-    if finish:  # the first choice is over: release what the split still holds
-        tail_text, tail_thought = think.flush()
-        text += tail_text
-        reasoning += tail_thought
-    return text, reasoning
-
-
 class ChatAccumulator:
     """Folds ``ChatCompletionsChunk``s into a ``ChatCompletions``; ``add`` per chunk, ``result`` at the end.
 
@@ -159,8 +147,15 @@ class ChatAccumulator:
             return ChunkDelta(chunk, usage=chunk.usage)
         delta = first.delta
         text, reasoning, finish = delta.content or "", delta.reasoning_content or "", first.finish_reason or None
-        if self._think is not None:
-            text, reasoning = _split(self._think, text, reasoning, finish)
+        think = self._think
+        if think is not None:
+            if text:
+                text, thought = think.feed(text)
+                reasoning += thought
+            if finish:  # the first choice is over: release what the split still holds
+                tail_text, tail_thought = think.flush()
+                text += tail_text
+                reasoning += tail_thought
         return ChunkDelta(chunk, text, reasoning, self._pieces, finish, chunk.usage)
 
     def fold(self, chunk: ChatCompletionsChunk) -> StreamChoice | None:

@@ -332,7 +332,9 @@ class StreamConverter:
             return None
         # The transport gives each fragment's id and name once per call (some servers repeat them, WIRE.md §4),
         # as LangChain needs: it concatenates the fragments' strings.
-        calls = [tool_call_chunk(name=p.name, args=p.arguments, id=p.id, index=p.index) for p in pieces]
+        calls = (
+            [tool_call_chunk(name=p.name, args=p.arguments, id=p.id, index=p.index) for p in pieces] if pieces else None
+        )
         return self._chunk(text, reasoning, calls)
 
     def _chunk(self, text: str, reasoning: str, calls: list[Any] | None, **fields: Any) -> ChatGenerationChunk:
@@ -341,7 +343,7 @@ class StreamConverter:
             fields["additional_kwargs"] = {"reasoning_content": reasoning}
         if calls:
             fields["tool_call_chunks"] = calls
-        msg = AIMessageChunk(content=text, id=self.id, response_metadata=_CHUNK_METADATA, **fields)
+        msg = AIMessageChunk(content=text, id=self.accumulator.id or None, response_metadata=_CHUNK_METADATA, **fields)
         return ChatGenerationChunk(message=msg)
 
     def finish(self) -> ChatGenerationChunk:
