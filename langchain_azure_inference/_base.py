@@ -125,6 +125,26 @@ class AzureInferenceBase(BaseModel):
     async def _aclient(self) -> AsyncInferenceClient:
         return self._clients.async_client
 
+    # -- copies: the deployment travels, the clients are rebuilt (ClientHolder); the caller's pools stay theirs --
+
+    def __getstate__(self) -> dict[Any, Any]:
+        if self.http_client is not None or self.http_async_client is not None:
+            raise TypeError(
+                f"cannot pickle {type(self).__name__} built with http_client / http_async_client (an open connection "
+                "pool does not travel); build it without them where it must be pickled, e.g. for Ray workers: "
+                "the copy then builds its own clients"
+            )
+        state: dict[Any, Any] = super().__getstate__()
+        return state
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        memo = {} if memo is None else memo
+        for pool in (self.http_client, self.http_async_client):
+            if pool is not None:
+                memo[id(pool)] = pool  # the caller's http clients are shared by the copy, not copied
+        copied: Self = super().__deepcopy__(memo)
+        return copied
+
     def close(self) -> None:
         """Close the pooled sync client (async clients: ``await aclose()``)."""
         if self._holder is not None:

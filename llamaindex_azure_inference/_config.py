@@ -148,6 +148,26 @@ class DeploymentFields(BaseModel):
             return dep.model
         return self._deployment.model if self._deployment is not None else None
 
+    # -- copies: the deployment travels, the clients are rebuilt (ClientHolder); the caller's pools stay theirs --
+
+    def __getstate__(self) -> dict[Any, Any]:
+        if self.http_client is not None or self.async_http_client is not None:
+            raise TypeError(
+                f"cannot pickle {type(self).__name__} built with http_client / async_http_client (an open connection "
+                "pool does not travel); build it without them where it must be pickled, e.g. for Ray workers: "
+                "the copy then builds its own clients"
+            )
+        state: dict[Any, Any] = super().__getstate__()
+        return state
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        memo = {} if memo is None else memo
+        for pool in (self.http_client, self.async_http_client):
+            if pool is not None:
+                memo[id(pool)] = pool  # the caller's http clients are shared by the copy, not copied
+        copied: Self = super().__deepcopy__(memo)
+        return copied
+
     def close(self) -> None:
         """Close the sync client's connections (the async one needs ``await aclose()``)."""
         if self._holder is not None:

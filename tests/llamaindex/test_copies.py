@@ -7,13 +7,12 @@ import pickle
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 
 from azure_inference.emulator import EmulatorHandle
 from llamaindex_azure_inference import AzureInference, AzureInferenceEmbedding
 from tests.conftest import KEYED_EMULATOR_KEY
-
-pytestmark = pytest.mark.e2e
 
 COPIES: dict[str, Callable[[Any], Any]] = {
     "pickle": lambda obj: pickle.loads(pickle.dumps(obj)),
@@ -25,6 +24,7 @@ ADAPTERS: dict[str, tuple[type[Any], str, Callable[[Any], Any]]] = {
 }
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("how", list(COPIES))
 @pytest.mark.parametrize("kind", list(ADAPTERS))
 async def test_a_copy_calls_the_emulator_and_never_shows_the_key(
@@ -41,3 +41,28 @@ async def test_a_copy_calls_the_emulator_and_never_shows_the_key(
         assert KEYED_EMULATOR_KEY not in text
     for obj in (original, twin):
         await obj.aclose()
+
+
+def test_a_deep_copy_shares_the_callers_http_clients_and_pickling_them_says_what_to_do() -> None:
+    sent: list[httpx.Request] = []
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        message = {"role": "assistant", "content": "hi"}
+        return httpx.Response(
+            200, json={"id": "r", "choices": [{"index": 0, "finish_reason": "stop", "message": message}]}
+        )
+
+    http = httpx.Client(transport=httpx.MockTransport(reply))
+    original = AzureInference(
+        endpoint="https://res.services.ai.azure.com/models", credential="k", model="m", http_client=http
+    )
+    twin = copy.deepcopy(original)
+    assert twin.http_client is http  # the caller's pool is theirs: shared, not copied
+    assert twin._clients is not original._clients
+    twin._clients.client.chat([{"role": "user", "content": "Hi"}])
+    assert sent[-1].headers["api-key"] == "k"
+    with pytest.raises(TypeError, match="build it without them where it must be pickled"):
+        pickle.dumps(original)
+    twin.close()
+    http.close()
