@@ -149,16 +149,8 @@ class DeploymentFields(BaseModel):
         return self._deployment.model if self._deployment is not None else None
 
     # -- copies: the deployment travels, the clients are rebuilt (ClientHolder); the caller's pools stay theirs --
-
-    def __getstate__(self) -> dict[Any, Any]:
-        if self.http_client is not None or self.async_http_client is not None:
-            raise TypeError(
-                f"cannot pickle {type(self).__name__} built with http_client / async_http_client (an open connection "
-                "pool does not travel); build it without them where it must be pickled, e.g. for Ray workers: "
-                "the copy then builds its own clients"
-            )
-        state: dict[Any, Any] = super().__getstate__()
-        return state
+    # Pickling keeps LlamaIndex's own rule (BaseComponent.__getstate__): an unpicklable http_client is left out
+    # with a logged warning, and the copy builds its own clients.
 
     def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
         memo = {} if memo is None else memo
