@@ -24,7 +24,10 @@ from .config import ExtraParameters
 from .errors import InvalidRequestError
 
 __all__ = [
+    "CHAT_PARAM_NAMES",
     "CHAT_SPEC_PARAMS",
+    "COMPLETION_PARAM_NAMES",
+    "EMBED_PARAM_NAMES",
     "ChatParams",
     "CompletionParams",
     "EmbedParams",
@@ -101,6 +104,16 @@ class EmbedParams(_RequestOptions, total=False):
     input_type: Literal["text", "query", "document"] | None
 
 
+# The keyword names each route takes, read from the TypedDicts above so that the adapters, which sort their
+# callers' keyword arguments into "parameter" and "extra body key", never keep a copy by hand.
+CHAT_PARAM_NAMES: frozenset[str] = ChatParams.__optional_keys__ | ChatParams.__required_keys__
+"""Every keyword ``chat`` / ``stream_chat`` take."""
+COMPLETION_PARAM_NAMES: frozenset[str] = CompletionParams.__optional_keys__ | CompletionParams.__required_keys__
+"""Every keyword ``complete`` / ``stream_complete`` take."""
+EMBED_PARAM_NAMES: frozenset[str] = EmbedParams.__optional_keys__ | EmbedParams.__required_keys__
+"""Every keyword ``embed`` / ``embed_images`` take."""
+
+
 def encode_json(body: Mapping[str, Any]) -> bytes:
     """Compact UTF-8 JSON; NaN/Infinity and unencodable text become ``InvalidRequestError``."""
     try:
@@ -149,7 +162,7 @@ def build_chat_body(
     if not messages:
         raise InvalidRequestError("messages is empty; a chat request needs at least one message")
     # Deployment defaults: known parameters merge under the call's; unknown ones travel as extra body keys.
-    known = ChatParams.__annotations__
+    known = CHAT_PARAM_NAMES
     merged = {**{k: v for k, v in defaults.items() if k in known}, **{k: v for k, v in params.items() if v is not None}}
     extra_body = {
         **{k: v for k, v in defaults.items() if k not in known},

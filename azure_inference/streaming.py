@@ -11,17 +11,17 @@ Both shells take the same three things from a sender (``_sender``): the response
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from ._response import BodyReadError, ResponseView
-from .accumulate import ChatAccumulator
 from .errors import APITimeoutError, StreamError
+from .fold import ChatAccumulator, ChunkDelta
+from .fold_text import CompletionAccumulator
 from .models.chat import ChatCompletions, ChatCompletionsChunk
-from .models.completions import CompletionChoice, Completions
-from .models.usage import CompletionsUsage
+from .models.completions import Completions
 from .sse import SSEDecoder
 
 __all__ = ["AsyncChatStream", "AsyncCompletionStream", "ChatStream", "CompletionStream", "StreamParser"]
@@ -30,54 +30,28 @@ T = TypeVar("T", bound=BaseModel)
 _DONE = b"[DONE]"
 
 
-class _CompletionAccumulator:
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.finish_reason: str | None = None
-        self.last: Completions | None = None
-        self.usage: CompletionsUsage | None = None
-        self.chunks = 0
-
-    def add(self, chunk: Completions) -> None:
-        self.chunks += 1
-        self.last = chunk
-        if chunk.usage is not None:  # on the finishing chunk, or on a usage-only chunk after it
-            self.usage = chunk.usage
-        for choice in chunk.choices:
-            if choice.index == 0:
-                self.parts.append(choice.text)
-                self.finish_reason = choice.finish_reason or self.finish_reason
-
-    @property
-    def finished(self) -> bool:
-        return self.finish_reason is not None
-
-    @property
-    def text(self) -> str:
-        return "".join(self.parts)
-
-    def result(self) -> Completions:
-        last = self.last or Completions()
-        return Completions(
-            id=last.id,
-            created=last.created,
-            model=last.model,
-            usage=self.usage,
-            choices=[CompletionChoice(index=0, text=self.text, finish_reason=self.finish_reason)],
-        )
-
-
 class StreamParser(Generic[T]):
-    """Bytes in, typed chunks out; folds them and checks the stream ended properly. Pure, no I/O."""
+    """Bytes in, typed chunks out; folds them and checks the stream ended properly. Pure, no I/O.
+
+    ``feed`` folds each chunk as it decodes it. ``ChatStream.deltas()`` turns that off (``fold_in_feed``) and
+    folds each chunk as it hands it on instead, so that what a consumer reads from the accumulator is never
+    ahead of the chunk it was given (one body piece often holds many events).
+    """
 
     def __init__(self, model: type[T], accumulator: Any) -> None:
         self._model = model
         self._decoder = SSEDecoder()
         self.accumulator = accumulator
         self.done = False
+        self.fold_in_feed = True
 
-    def _fail(self, message: str, code: str | None = None) -> StreamError:
+    def _fail(self, message: str, code: str | None = None, pending: Sequence[T] = ()) -> StreamError:
         acc = self.accumulator
+        if not self.fold_in_feed:
+            # Chunks decoded from this piece before the failure will not be handed on: fold them so the error
+            # counts them, as it does when the parser folds as it decodes.
+            for chunk in pending:
+                acc.fold(chunk)
         return StreamError(
             f"{message} (after {acc.chunks} chunks, {len(acc.text)} characters of content)",
             chunks_received=acc.chunks,
@@ -96,19 +70,20 @@ class StreamParser(Generic[T]):
                 self.done = True
                 break
             if event.event == "error":
-                raise self._error_event(raw)
+                raise self._error_event(raw, out)
             try:
                 chunk = self._model.model_validate_json(raw)
             except ValidationError:
-                raise self._fail(f"malformed stream chunk {raw[:120]!r}") from None
+                raise self._fail(f"malformed stream chunk {raw[:120]!r}", pending=out) from None
             extra = chunk.__pydantic_extra__
             if extra and "error" in extra and not getattr(chunk, "choices", None):
-                raise self._error_event(raw)  # WIRE.md §4 rule 7: an error object mid-stream
-            self.accumulator.add(chunk)
+                raise self._error_event(raw, out)  # WIRE.md §4 rule 7: an error object mid-stream
+            if self.fold_in_feed:
+                self.accumulator.fold(chunk)
             out.append(chunk)
         return out
 
-    def _error_event(self, raw: bytes) -> StreamError:
+    def _error_event(self, raw: bytes, pending: Sequence[T]) -> StreamError:
         try:
             payload = json.loads(raw)
         except ValueError:
@@ -120,6 +95,7 @@ class StreamParser(Generic[T]):
         return self._fail(
             f"the service sent an error mid-stream: {code or 'error'}: {text}",
             code=code if isinstance(code, str) else None,
+            pending=pending,
         )
 
     def end(self) -> None:
@@ -290,6 +266,13 @@ class _AsyncStream(Generic[T]):
             pass
 
 
+def _start_deltas(parser: StreamParser[ChatCompletionsChunk], think_tags: tuple[str, str] | None) -> ChatAccumulator:
+    acc: ChatAccumulator = parser.accumulator
+    acc.split_think(think_tags)  # raises once chunks were folded: the split must see the stream from its start
+    parser.fold_in_feed = False  # the deltas loop folds each chunk as it hands it on
+    return acc
+
+
 class ChatStream(_SyncStream[ChatCompletionsChunk]):
     """A streamed chat completion: iterate chunks; ``get_final_response()`` gives the folded whole."""
 
@@ -299,9 +282,30 @@ class ChatStream(_SyncStream[ChatCompletionsChunk]):
         acc: ChatAccumulator = self._parser.accumulator
         return acc
 
+    def deltas(self, think_tags: tuple[str, str] | None = None) -> Iterator[ChunkDelta]:
+        """Iterate what each chunk added (instead of the chunks): text, reasoning, tool-call pieces, finish.
+
+        The stream is folded once, here; ``accumulator`` holds the whole so far and ``get_final_response()``
+        still works afterwards. Call it before iterating the stream.
+
+        Args:
+            think_tags: split ``open…close`` reasoning out of the content, trimmed as the non-streamed split
+                is; ``None`` leaves the content as sent.
+        """
+        acc = _start_deltas(self._parser, think_tags)
+        for chunk in self:
+            yield acc.add(chunk)
+        tail = acc.flush()
+        if tail is not None:
+            yield tail
+
     def get_final_response(self) -> ChatCompletions:
         """Consume what is left and return the whole response."""
-        self.until_done()
+        if self._parser.fold_in_feed:
+            self.until_done()
+        else:  # deltas() was left early: fold the rest as it would have
+            for chunk in self:
+                self.accumulator.fold(chunk)
         return self.accumulator.result()
 
 
@@ -314,9 +318,22 @@ class AsyncChatStream(_AsyncStream[ChatCompletionsChunk]):
         acc: ChatAccumulator = self._parser.accumulator
         return acc
 
+    async def deltas(self, think_tags: tuple[str, str] | None = None) -> AsyncIterator[ChunkDelta]:
+        """Iterate what each chunk added (async); see ``ChatStream.deltas``."""
+        acc = _start_deltas(self._parser, think_tags)
+        async for chunk in self:
+            yield acc.add(chunk)
+        tail = acc.flush()
+        if tail is not None:
+            yield tail
+
     async def get_final_response(self) -> ChatCompletions:
         """Consume what is left and return the whole response."""
-        await self.until_done()
+        if self._parser.fold_in_feed:
+            await self.until_done()
+        else:  # deltas() was left early: fold the rest as it would have
+            async for chunk in self:
+                self.accumulator.fold(chunk)
         return self.accumulator.result()
 
 
@@ -347,4 +364,4 @@ def chat_parser() -> StreamParser[ChatCompletionsChunk]:
 
 def completion_parser() -> StreamParser[Completions]:
     """A parser for ``/completions`` streams."""
-    return StreamParser(Completions, _CompletionAccumulator())
+    return StreamParser(Completions, CompletionAccumulator())

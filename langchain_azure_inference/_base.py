@@ -1,15 +1,12 @@
 """Connection fields shared by the chat model, the LLM and the embeddings, and their pooled clients.
 
-Each adapter instance owns one ``InferenceClient`` and one ``AsyncInferenceClient``, built lazily on first use.
-``close()`` / ``aclose()`` release them. The async client keeps one connection pool per event loop and closes
-it when that loop shuts down (the transport does this), so throwaway instances (``asyncio.run`` scripts, test
-fixtures) leak no sessions.
+Each adapter instance owns one transport ``ClientHolder``: an ``InferenceClient`` and an
+``AsyncInferenceClient`` built lazily on first use, released by ``close()`` / ``aclose()`` (the LlamaIndex
+adapters use the same holder). Pickled or deep-copied instances rebuild their clients on first use.
 """
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,29 +16,12 @@ from typing_extensions import Self
 
 from azure_inference import AsyncInferenceClient, Deployment, InferenceClient
 from azure_inference.config import ExtraParameters, reraise_configuration_error, route_credential
+from azure_inference.holder import ClientHolder
 
 __all__ = ["AzureInferenceBase"]
 
 # Fields that map one-to-one onto Deployment overrides.
 _DEPLOYMENT_FIELDS = ("endpoint", "api_version", "model", "timeout", "max_retries", "extra_parameters")
-
-
-class _Clients:
-    """The pooled clients of one adapter instance (shared by shallow copies, closed when the last goes)."""
-
-    def __init__(self) -> None:
-        self.sync: InferenceClient | None = None
-        self.aio: AsyncInferenceClient | None = None
-        self.lock = threading.Lock()  # batch() calls from a thread pool: build the sync client once
-
-    def close(self) -> None:
-        sync, self.sync = self.sync, None
-        if sync is not None:
-            sync.close()
-
-    def __del__(self) -> None:
-        with contextlib.suppress(Exception):
-            self.close()
 
 
 class AzureInferenceBase(BaseModel):
@@ -78,7 +58,7 @@ class AzureInferenceBase(BaseModel):
     http_async_client: Any = Field(default=None, exclude=True, repr=False)
     """An ``httpx.AsyncClient`` to send async requests with (not closed by us)."""
 
-    _clients: _Clients = PrivateAttr(default_factory=_Clients)
+    _holder: ClientHolder | None = PrivateAttr(default=None)
     _resolved: Deployment | None = PrivateAttr(default=None)
 
     def __init__(self, **kwargs: Any) -> None:
@@ -101,7 +81,9 @@ class AzureInferenceBase(BaseModel):
     def _resolve_at_construction(self) -> Self:
         # A wrong endpoint or a missing credential is a ConfigurationError here, before anything is sent,
         # not a surprise at the first call (ChatOpenAI checks its key at construction too).
-        self.get_deployment()
+        self._holder = ClientHolder(
+            self.get_deployment(), http_client=self.http_client, async_http_client=self.http_async_client
+        )
         return self
 
     def get_deployment(self) -> Deployment:
@@ -128,31 +110,50 @@ class AzureInferenceBase(BaseModel):
             return self.deployment.model
         return None
 
+    @property
+    def _clients(self) -> ClientHolder:
+        holder = self._holder
+        if holder is None:  # only when pydantic skipped validation (model_construct)
+            holder = self._holder = ClientHolder(
+                self.get_deployment(), http_client=self.http_client, async_http_client=self.http_async_client
+            )
+        return holder
+
     def _client(self) -> InferenceClient:
-        clients = self._clients
-        if clients.sync is None:
-            with clients.lock:
-                if clients.sync is None:
-                    clients.sync = InferenceClient(self.get_deployment(), http_client=self.http_client)
-        return clients.sync
+        return self._clients.client
 
     async def _aclient(self) -> AsyncInferenceClient:
-        clients = self._clients
-        if clients.aio is None:  # it follows event-loop changes by itself
-            clients.aio = AsyncInferenceClient(self.get_deployment(), http_client=self.http_async_client)
-        return clients.aio
+        return self._clients.async_client
+
+    # -- copies: the deployment travels, the clients are rebuilt (ClientHolder); the caller's pools stay theirs --
+
+    def __getstate__(self) -> dict[Any, Any]:
+        if self.http_client is not None or self.http_async_client is not None:
+            raise TypeError(
+                f"cannot pickle {type(self).__name__} built with http_client / http_async_client (an open connection "
+                "pool does not travel); build it without them where it must be pickled, e.g. for Ray workers: "
+                "the copy then builds its own clients"
+            )
+        state: dict[Any, Any] = super().__getstate__()
+        return state
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        memo = {} if memo is None else memo
+        for pool in (self.http_client, self.http_async_client):
+            if pool is not None:
+                memo[id(pool)] = pool  # the caller's http clients are shared by the copy, not copied
+        copied: Self = super().__deepcopy__(memo)
+        return copied
 
     def close(self) -> None:
         """Close the pooled sync client (async clients: ``await aclose()``)."""
-        self._clients.close()
+        if self._holder is not None:
+            self._holder.close()
 
     async def aclose(self) -> None:
         """Close the pooled async client (its pool on the running loop) and the sync client."""
-        clients = self._clients
-        aio, clients.aio = clients.aio, None
-        if aio is not None:
-            await aio.close()
-        clients.close()
+        if self._holder is not None:
+            await self._holder.aclose()
 
 
 class GenerativeBase(AzureInferenceBase):

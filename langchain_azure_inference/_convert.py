@@ -1,14 +1,13 @@
 """Pure converters between LangChain objects and the wire dicts of ``azure_inference`` (WIRE.md §3, §4).
 
 Every function here is pure and named by direction (``*_to_wire`` / ``*_from_wire``); the only stateful piece
-is ``StreamConverter``, which folds one stream's chunks and holds nothing but that stream's state.
+is ``StreamConverter``, which maps what each chunk of one stream added (the transport folds the stream).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from types import SimpleNamespace
 from typing import Any, cast
 
 from langchain_core.messages import (
@@ -25,11 +24,9 @@ from langchain_core.messages.ai import UsageMetadata
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from azure_inference import ThinkSplitter
-from azure_inference.accumulate import tool_call_slot
+from azure_inference.fold import ChatAccumulator, ChunkDelta
 from azure_inference.models import ChatCompletions, ChatCompletionsChunk, ChatResponseMessage, CompletionsUsage
-
-from ._think import StreamingThinkSplitter
+from azure_inference.think import ThinkSplitter
 
 __all__ = [
     "PROVIDER",
@@ -294,72 +291,51 @@ def chat_result_from_wire(
 
 
 class StreamConverter:
-    """Turns one stream's wire chunks into ``ChatGenerationChunk``s (first choice only).
+    """Turns what each chunk of one stream added into ``ChatGenerationChunk``s (first choice only).
 
-    Content and tool-call fragments are yielded as they arrive. Finish reason, model name, usage and the
-    filter results are held and yielded once, on a closing chunk with ``chunk_position="last"``, so usage
-    lands on exactly one chunk and string metadata is not concatenated by LangChain's chunk merging.
+    The transport folds the stream once (``ChatAccumulator``, read through ``ChatStream.deltas()``); this only
+    maps each ``ChunkDelta`` to LangChain. Content, reasoning and tool-call fragments are yielded as they arrive.
+    Finish reason, model name, usage and the filter results are read from the accumulator and yielded once, on a
+    closing chunk with ``chunk_position="last"``, so usage lands on exactly one chunk and string metadata is not
+    concatenated by LangChain's chunk merging.
+
+    Args:
+        think_tags: the ``<think>`` tags to split, when this converter builds its own accumulator (``feed``).
+        accumulator: the stream's accumulator (``stream.accumulator``), when the deltas come from the stream.
     """
 
-    def __init__(self, think_tags: tuple[str, str] | None = ("<think>", "</think>")) -> None:
-        # Trims around the think text as the non-streamed split does, so both paths give the same message.
-        self._splitter = StreamingThinkSplitter(*think_tags) if think_tags else None
-        self._slots: dict[int, SimpleNamespace] = {}
-        self._last_slot: int | None = None
-        self._usage: CompletionsUsage | None = None
-        self._model: str | None = None
-        self._finish_reason: str | None = None
-        self._filter: dict[str, Any] | None = None
-        self.id: str | None = None
+    def __init__(
+        self,
+        think_tags: tuple[str, str] | None = ("<think>", "</think>"),
+        accumulator: ChatAccumulator | None = None,
+    ) -> None:
+        self.accumulator = accumulator if accumulator is not None else ChatAccumulator(think_tags)
+        self._tail: ChunkDelta | None = None
+
+    @property
+    def id(self) -> str | None:
+        """The stream's response id (``None`` until a chunk carried one)."""
+        return self.accumulator.id or None
 
     def feed(self, chunk: ChatCompletionsChunk) -> ChatGenerationChunk | None:
-        """Fold one wire chunk; return the LangChain chunk to yield now, if it carries anything."""
-        # Runs once per streamed token: only cheap attribute reads and stores here; the metadata dict is built
-        # once, in ``finish``.
-        if self.id is None and chunk.id:
-            self.id = chunk.id
-        if chunk.model:
-            self._model = chunk.model
-        if chunk.usage is not None:
-            self._usage = chunk.usage
-        choices = chunk.choices
-        if not choices:
-            return None
-        choice = choices[0]
-        if choice.index != 0:
-            choice = next((c for c in choices if c.index == 0), None)  # type: ignore[assignment]
-            if choice is None:
-                return None
-        if choice.finish_reason:
-            self._finish_reason = choice.finish_reason
-        if choice.content_filter_results:
-            self._filter = choice.content_filter_results
-        delta = choice.delta
-        text = delta.content or ""
-        reasoning = delta.reasoning_content or ""
-        if self._splitter is not None and text:
-            text, thought = self._splitter.feed(text)
-            if thought:
-                reasoning += thought
-        calls = self._tool_call_chunks(delta.tool_calls) if delta.tool_calls else None
-        if not text and not reasoning and not calls:
-            return None
-        return self._chunk(text, reasoning, calls)
+        """Fold one wire chunk into the accumulator and convert what it added (``show``)."""
+        return self.show(self.accumulator.add(chunk))
 
-    def _tool_call_chunks(self, deltas: Sequence[Any]) -> list[Any]:
-        calls = []
-        for tc in deltas:
-            slot = tool_call_slot(tc, self._slots, self._last_slot)  # WIRE.md §4 Δ8: index may be missing
-            self._last_slot = slot
-            state = self._slots.setdefault(slot, SimpleNamespace(id=None, name=None))
-            fn = tc.function
-            # Some servers repeat id and name on every fragment (WIRE.md §4); LangChain concatenates the
-            # fragments' strings, so each is sent once per call.
-            new_id = tc.id if tc.id and state.id is None else None
-            new_name = fn.name if fn and fn.name and state.name is None else None
-            state.id, state.name = state.id or new_id, state.name or new_name
-            calls.append(tool_call_chunk(name=new_name, args=fn.arguments if fn else None, id=new_id, index=slot))
-        return calls
+    def show(self, delta: ChunkDelta) -> ChatGenerationChunk | None:
+        """The LangChain chunk for what one wire chunk added, or ``None`` when it added nothing to show."""
+        # Runs once per streamed token: only attribute reads here; the metadata dict is built once, in ``finish``.
+        if delta.chunk is None:  # the think split's held-back tail: it goes on the closing chunk
+            self._tail = delta
+            return None
+        text, reasoning, pieces = delta.text, delta.reasoning, delta.tool_calls
+        if not text and not reasoning and not pieces:
+            return None
+        # The transport gives each fragment's id and name once per call (some servers repeat them, WIRE.md §4),
+        # as LangChain needs: it concatenates the fragments' strings.
+        calls = (
+            [tool_call_chunk(name=p.name, args=p.arguments, id=p.id, index=p.index) for p in pieces] if pieces else None
+        )
+        return self._chunk(text, reasoning, calls)
 
     def _chunk(self, text: str, reasoning: str, calls: list[Any] | None, **fields: Any) -> ChatGenerationChunk:
         # Only the fields a chunk carries are passed: every keyword is validated again by pydantic, per token.
@@ -367,23 +343,26 @@ class StreamConverter:
             fields["additional_kwargs"] = {"reasoning_content": reasoning}
         if calls:
             fields["tool_call_chunks"] = calls
-        msg = AIMessageChunk(content=text, id=self.id, response_metadata=_CHUNK_METADATA, **fields)
+        msg = AIMessageChunk(content=text, id=self.accumulator.id or None, response_metadata=_CHUNK_METADATA, **fields)
         return ChatGenerationChunk(message=msg)
 
     def finish(self) -> ChatGenerationChunk:
         """The closing chunk: held-back text, finish reason, model name, usage; ``chunk_position="last"``."""
-        text, reasoning = self._splitter.flush() if self._splitter is not None else ("", "")
-        usage = usage_from_wire(self._usage) if self._usage is not None else None
+        acc = self.accumulator
+        tail = self._tail or acc.flush()
+        text, reasoning = (tail.text, tail.reasoning) if tail is not None else ("", "")
+        usage = usage_from_wire(acc.usage) if acc.usage is not None else None
         out = self._chunk(text, reasoning, None, usage_metadata=usage, chunk_position="last")
+        finish_reason, filtered = acc.finish_reason, acc.content_filter_results
         meta: dict[str, Any] = {"model_provider": PROVIDER}
-        if self._model:
-            meta["model_name"] = self._model
-        if self._finish_reason:
-            meta["finish_reason"] = self._finish_reason
-        if self._filter:
-            meta["content_filter_results"] = self._filter
-        if self.id:
-            meta["id"] = self.id
+        if acc.model:
+            meta["model_name"] = acc.model
+        if finish_reason:
+            meta["finish_reason"] = finish_reason
+        if filtered:
+            meta["content_filter_results"] = filtered
+        if acc.id:
+            meta["id"] = acc.id
         out.message.response_metadata = meta
-        out.generation_info = {"finish_reason": self._finish_reason}
+        out.generation_info = {"finish_reason": finish_reason}
         return out

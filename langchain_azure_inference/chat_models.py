@@ -13,6 +13,8 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 
+from azure_inference._requests import CHAT_PARAM_NAMES
+
 from ._base import GenerativeBase
 from ._convert import PROVIDER, StreamConverter, chat_result_from_wire, messages_to_wire
 from ._profiles import lookup_profile, profile_from_info
@@ -28,26 +30,9 @@ from ._tools import (
 __all__ = ["ChatAzureInference"]
 
 # Per-call keyword arguments the transport takes as they are (ChatParams); anything else goes to the body.
-_CALL_PARAMS = frozenset(
-    {
-        "model",
-        "temperature",
-        "max_tokens",
-        "top_p",
-        "seed",
-        "presence_penalty",
-        "frequency_penalty",
-        "tools",
-        "tool_choice",
-        "response_format",
-        "modalities",
-        "user_security_context",
-        "parallel_tool_calls",
-        "extra_parameters",
-        "headers",
-        "timeout",
-    }
-)
+# Not taken from kwargs: extra_body (built from model_kwargs and the unknown keys), stop (LangChain's own stop
+# argument) and stream_usage (read by _stream).
+_CALL_PARAMS = CHAT_PARAM_NAMES - {"extra_body", "stop", "stream_usage"}
 
 
 class ChatAzureInference(GenerativeBase, BaseChatModel):
@@ -174,10 +159,11 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         usage = kwargs.get("stream_usage", self.stream_usage)
         params = self._params(stop, kwargs)
-        converter = StreamConverter(self.think_tags)
-        with self._client().stream_chat(messages_to_wire(messages), stream_usage=usage, **params) as stream:
-            for wire in stream:
-                chunk = converter.feed(wire)
+        stream = self._client().stream_chat(messages_to_wire(messages), stream_usage=usage, **params)
+        with stream:
+            converter = StreamConverter(accumulator=stream.accumulator)
+            for delta in stream.deltas(self.think_tags):  # folded once, by the transport
+                chunk = converter.show(delta)
                 if chunk is not None:
                     if run_manager:
                         run_manager.on_llm_new_token(chunk.text, chunk=chunk)
@@ -198,11 +184,12 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         usage = kwargs.get("stream_usage", self.stream_usage)
         params = self._params(stop, kwargs)
-        converter = StreamConverter(self.think_tags)
         client = await self._aclient()
-        async with await client.stream_chat(messages_to_wire(messages), stream_usage=usage, **params) as stream:
-            async for wire in stream:
-                chunk = converter.feed(wire)
+        stream = await client.stream_chat(messages_to_wire(messages), stream_usage=usage, **params)
+        async with stream:
+            converter = StreamConverter(accumulator=stream.accumulator)
+            async for delta in stream.deltas(self.think_tags):  # folded once, by the transport
+                chunk = converter.show(delta)
                 if chunk is not None:
                     if run_manager:
                         await run_manager.on_llm_new_token(chunk.text, chunk=chunk)

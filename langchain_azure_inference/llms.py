@@ -9,14 +9,17 @@ from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackMana
 from langchain_core.language_models import BaseLLM
 from langchain_core.outputs import Generation, GenerationChunk, LLMResult
 
+from azure_inference._requests import COMPLETION_PARAM_NAMES
+
 from ._base import GenerativeBase
 from ._convert import PROVIDER
 
 __all__ = ["AzureInferenceLLM"]
 
-_CALL_PARAMS = frozenset(
-    {"model", "temperature", "max_tokens", "top_p", "seed", "presence_penalty", "frequency_penalty", "timeout"}
-)
+# Per-call keyword arguments the transport takes as they are (CompletionParams); anything else goes to the body.
+# Not taken from kwargs: extra_body (built from model_kwargs and the unknown keys) and stop (LangChain's own stop
+# argument); stream_usage stays a body key, as before.
+_CALL_PARAMS = COMPLETION_PARAM_NAMES - {"extra_body", "stop", "stream_usage"}
 
 
 class AzureInferenceLLM(GenerativeBase, BaseLLM):

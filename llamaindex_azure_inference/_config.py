@@ -2,8 +2,9 @@
 
 Both adapters accept ``deployment=`` (a ``Deployment`` or a profile name) or the individual fields; either way
 ``Deployment.resolve`` turns them into one ``Deployment``, so switching the model behind a pipeline is a
-configuration change. Clients are built on first use, one sync and one async per instance, and closed by
-``close()`` / ``aclose()``.
+configuration change. Clients live in the transport's ``ClientHolder`` (the LangChain adapters use the same
+one): built on first use, one sync and one async per instance, closed by ``close()`` / ``aclose()``; pickled or
+deep-copied instances rebuild theirs on first use.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing_extensions import Self
 
 from azure_inference import Deployment
 from azure_inference.config import ExtraParameters, reraise_configuration_error, route_credential
+from azure_inference.holder import ClientHolder
 
 if TYPE_CHECKING:  # the clients (and httpx) load when the first client is built, not at import
     from azure_inference import AsyncInferenceClient, InferenceClient
@@ -92,12 +94,22 @@ class DeploymentFields(BaseModel):
     @model_validator(mode="after")
     def _resolve_at_construction(self) -> Self:
         # A wrong endpoint or a missing credential is a ConfigurationError now, before anything is sent.
-        self.resolved_deployment()
+        self._holder = ClientHolder(
+            self.resolved_deployment(), http_client=self.http_client, async_http_client=self.async_http_client
+        )
         return self
 
     _deployment: Deployment | None = PrivateAttr(default=None)
-    _client: InferenceClient | None = PrivateAttr(default=None)
-    _aclient: AsyncInferenceClient | None = PrivateAttr(default=None)
+    _holder: ClientHolder | None = PrivateAttr(default=None)
+
+    @property
+    def _clients(self) -> ClientHolder:
+        holder = self._holder
+        if holder is None:  # only when pydantic skipped validation (model_construct)
+            holder = self._holder = ClientHolder(
+                self.resolved_deployment(), http_client=self.http_client, async_http_client=self.async_http_client
+            )
+        return holder
 
     def resolved_deployment(self) -> Deployment:
         """The ``Deployment`` this object talks to (built once from the fields, a profile or the environment)."""
@@ -119,20 +131,12 @@ class DeploymentFields(BaseModel):
     @property
     def client(self) -> InferenceClient:
         """The pooled synchronous transport client (built on first use)."""
-        if self._client is None:
-            from azure_inference import InferenceClient
-
-            self._client = InferenceClient(self.resolved_deployment(), http_client=self.http_client)
-        return self._client
+        return self._clients.client
 
     @property
     def async_client(self) -> AsyncInferenceClient:
         """The pooled asynchronous transport client (built on first use)."""
-        if self._aclient is None:
-            from azure_inference import AsyncInferenceClient
-
-            self._aclient = AsyncInferenceClient(self.resolved_deployment(), http_client=self.async_http_client)
-        return self._aclient
+        return self._clients.async_client
 
     @property
     def model_label(self) -> str | None:
@@ -144,15 +148,24 @@ class DeploymentFields(BaseModel):
             return dep.model
         return self._deployment.model if self._deployment is not None else None
 
+    # -- copies: the deployment travels, the clients are rebuilt (ClientHolder); the caller's pools stay theirs --
+    # Pickling keeps LlamaIndex's own rule (BaseComponent.__getstate__): an unpicklable http_client is left out
+    # with a logged warning, and the copy builds its own clients.
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        memo = {} if memo is None else memo
+        for pool in (self.http_client, self.async_http_client):
+            if pool is not None:
+                memo[id(pool)] = pool  # the caller's http clients are shared by the copy, not copied
+        copied: Self = super().__deepcopy__(memo)
+        return copied
+
     def close(self) -> None:
         """Close the sync client's connections (the async one needs ``await aclose()``)."""
-        client, self._client = self._client, None
-        if client is not None:
-            client.close()
+        if self._holder is not None:
+            self._holder.close()
 
     async def aclose(self) -> None:
         """Close both clients' connections."""
-        self.close()
-        aclient, self._aclient = self._aclient, None
-        if aclient is not None:
-            await aclient.close()
+        if self._holder is not None:
+            await self._holder.aclose()

@@ -26,11 +26,11 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.llms.llm import ToolSelection
 
 from azure_inference import ThinkSplitter, audio_part, image_data_url
-from azure_inference.accumulate import parse_partial_json_object
 from azure_inference.errors import InvalidRequestError
 from azure_inference.models.chat import ChatCompletions, ChatResponseMessage
 from azure_inference.models.completions import Completions
 from azure_inference.models.usage import CompletionsUsage
+from azure_inference.partial_json import parse_partial_json_object
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool

@@ -1,9 +1,10 @@
-"""Fold a chat stream into LlamaIndex ``ChatResponse``s, one per meaningful chunk. Pure, no I/O.
+"""Turn what each chunk of a chat stream added into LlamaIndex ``ChatResponse``s. Pure, no I/O.
 
-Each response carries the whole message so far (text, reasoning, tool calls) and the new text in ``delta``.
-Tool-call deltas are folded by the transport's ``ChatAccumulator`` (by index, or by id where the service sends
-no index, WIRE.md §4 Δ8), so no call and no argument fragment is lost; while a call streams its arguments are
-kept as text, and they become a dict on the chunk that finishes the message.
+The transport folds the stream once (``ChatAccumulator``, read through ``ChatStream.deltas()``): text and
+reasoning after the ``<think>`` split, tool-call fragments by slot (by index, or by id where the service sends
+no index, WIRE.md §4 Δ8), the finish reason. Each response here carries the whole message so far (text,
+reasoning, tool calls) and the new text in ``delta``; while a call streams its arguments are kept as text, and
+they become a dict on the chunk that finishes the message.
 """
 
 from __future__ import annotations
@@ -12,24 +13,29 @@ from typing import Any
 
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse, MessageRole, TextBlock, ThinkingBlock
 
-from azure_inference import ChatAccumulator, ThinkSplitter
+from azure_inference.fold import ChatAccumulator, ChunkDelta
 from azure_inference.models.chat import ChatCompletionsChunk
 
 from ._convert import from_wire_tool_calls, usage_kwargs
 
 __all__ = ["StreamFolder"]
 
+THINK_TAGS = ("<think>", "</think>")
+
 
 class StreamFolder:
-    """Turns ``ChatCompletionsChunk``s into ``ChatResponse``s; ``add`` per chunk, ``finish`` at the end.
+    """Turns what each chunk added into ``ChatResponse``s: ``show`` per delta (or ``add`` per chunk), then ``finish``.
 
     Args:
-        split_think: move ``<think>…</think>`` text out of the content into a ``ThinkingBlock``.
+        split_think: move ``<think>…</think>`` text out of the content into a ``ThinkingBlock`` (when this folder
+            builds its own accumulator, for ``add``).
+        accumulator: the stream's accumulator (``stream.accumulator``), when the deltas come from the stream.
     """
 
-    def __init__(self, *, split_think: bool = True) -> None:
-        self.accumulator = ChatAccumulator()
-        self._splitter = ThinkSplitter() if split_think else None
+    def __init__(self, accumulator: ChatAccumulator | None = None, *, split_think: bool = True) -> None:
+        self.accumulator = (
+            accumulator if accumulator is not None else ChatAccumulator(THINK_TAGS if split_think else None)
+        )
         # Running text, not lists joined per chunk: each response carries the whole text so far, and re-joining
         # every part on every chunk made a stream quadratic in its number of chunks.
         self._content = ""
@@ -40,44 +46,27 @@ class StreamFolder:
         """Set by the caller once it has noted the stream's model name (so it looks only once per stream)."""
 
     def add(self, chunk: ChatCompletionsChunk) -> ChatResponse | None:
-        """Fold one chunk; return the response to yield, or None when the chunk changed nothing visible."""
-        touched = self.accumulator.add(chunk)
-        text, thinking = "", ""
-        finished_now = False
-        for choice in chunk.choices:
-            if choice.index != 0:
-                continue  # LlamaIndex responses carry one message: the first choice
-            delta = choice.delta
-            if delta.reasoning_content:
-                thinking += delta.reasoning_content
-            if delta.content:
-                if self._splitter is not None:
-                    shown, hidden = self._splitter.feed(delta.content)
-                    text += shown
-                    thinking += hidden
-                else:
-                    text += delta.content
-            if choice.finish_reason:
-                self.finish_reason = choice.finish_reason
-                finished_now = True
-        if finished_now and self._splitter is not None:
-            shown, hidden = self._splitter.flush()
-            text += shown
-            thinking += hidden
+        """Fold one chunk into the accumulator and convert what it added (``show``)."""
+        return self.show(self.accumulator.add(chunk))
+
+    def show(self, delta: ChunkDelta) -> ChatResponse | None:
+        """The response for what one chunk added, or None when it changed nothing visible."""
+        text, thinking, touched = delta.text, delta.reasoning, delta.tool_calls
+        finished_now = delta.finish_reason is not None
+        if finished_now:
+            self.finish_reason = delta.finish_reason
         if touched or finished_now:
             self._tool_calls = self.accumulator.tool_calls(0)
-        if not (text or thinking or touched or finished_now or chunk.usage is not None):
+        if not (text or thinking or touched or finished_now or delta.usage is not None):
             return None
-        return self._response(text, thinking, chunk)
+        return self._response(text, thinking, delta.chunk)
 
     def finish(self) -> ChatResponse | None:
-        """After the last chunk: release text held back by the ``<think>`` splitter, if any."""
-        if self._splitter is None:
+        """After the last chunk: release text held back by the ``<think>`` split, if any."""
+        tail = self.accumulator.flush()
+        if tail is None:
             return None
-        text, thinking = self._splitter.flush()
-        if not (text or thinking):
-            return None
-        return self._response(text, thinking, None)
+        return self._response(tail.text, tail.reasoning, None)
 
     def _response(self, text: str, thinking: str, chunk: ChatCompletionsChunk | None) -> ChatResponse:
         if not self._content and (self._thinking or thinking):

@@ -1,7 +1,8 @@
 """``AzureInference``: a LlamaIndex ``FunctionCallingLLM`` over the shared ``azure_inference`` transport.
 
 It converts LlamaIndex messages with ``_convert``, sends them with the pooled ``InferenceClient`` /
-``AsyncInferenceClient``, and converts the replies back; streams are folded by ``_stream.StreamFolder``.
+``AsyncInferenceClient``, and converts the replies back; streams are folded once by the transport and shown
+by ``_stream.StreamFolder``.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from llama_index.core.types import PydanticProgramMode
 from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
 from azure_inference import ContentFilterError
+from azure_inference._requests import CHAT_PARAM_NAMES, COMPLETION_PARAM_NAMES
 from azure_inference.errors import filtered_categories
 from azure_inference.models.chat import ChatCompletions
 
@@ -48,7 +50,7 @@ from ._convert import (
     tool_selections,
 )
 from ._models import ModelCaps, lookup_model
-from ._stream import StreamFolder
+from ._stream import THINK_TAGS, StreamFolder
 from ._structured import json_schema_format
 
 if TYPE_CHECKING:
@@ -63,30 +65,10 @@ DEFAULT_CONTEXT_WINDOW = 128_000
 
 # Keyword arguments LlamaIndex passes down through chat(**kwargs) that are not model parameters.
 _NOT_MODEL_PARAMS = frozenset({"formatted", "error_on_no_tool_call", "error_on_tool_error", "verbose"})
-_CHAT_PARAMS = frozenset(
-    {
-        "model",
-        "temperature",
-        "max_tokens",
-        "top_p",
-        "stop",
-        "seed",
-        "presence_penalty",
-        "frequency_penalty",
-        "tools",
-        "tool_choice",
-        "response_format",
-        "parallel_tool_calls",
-        "modalities",
-        "user_security_context",
-        "extra_parameters",
-        "headers",
-        "timeout",
-    }
-)
-_COMPLETION_PARAMS = frozenset(
-    {"model", "temperature", "max_tokens", "top_p", "stop", "seed", "presence_penalty", "frequency_penalty"}
-) | {"extra_parameters", "headers", "timeout"}
+# Per-call keyword arguments the transport takes as they are (ChatParams / CompletionParams); anything else is
+# an extra model parameter for the body. extra_body is merged, not replaced; stream_usage stays a body key.
+_CHAT_PARAMS = CHAT_PARAM_NAMES - {"extra_body", "stream_usage"}
+_COMPLETION_PARAMS = COMPLETION_PARAM_NAMES - {"extra_body", "stream_usage"}
 
 
 class AzureInference(DeploymentFields, FunctionCallingLLM):
@@ -231,11 +213,12 @@ class AzureInference(DeploymentFields, FunctionCallingLLM):
             categories=categories,
         )
 
+    def _think_tags(self) -> tuple[str, str] | None:
+        return THINK_TAGS if self.split_think_tags else None
+
     def _check_stream(self, folder: StreamFolder, response: ChatResponse) -> None:
         if folder.finish_reason == "content_filter":
-            result = folder.accumulator.result()
-            choice = result.choices[0] if result.choices else None
-            self._filtered(choice.content_filter_results if choice else None, response.message.content or "")
+            self._filtered(folder.accumulator.content_filter_results, response.message.content or "")
         if not folder.model_seen and folder.accumulator.model:
             folder.model_seen = True  # once per stream: reading a private attribute of a pydantic model is slow
             if not self._seen_model:
@@ -269,16 +252,14 @@ class AzureInference(DeploymentFields, FunctionCallingLLM):
         wire, params = to_wire_messages(messages), self._params(kwargs)
 
         def gen() -> Generator[ChatResponse, None, None]:
-            folder = StreamFolder(split_think=self.split_think_tags)
-            with self.client.stream_chat(wire, **params) as stream:
-                for chunk in stream:
-                    response = folder.add(chunk)
+            stream = self.client.stream_chat(wire, **params)
+            with stream:
+                folder = StreamFolder(stream.accumulator)
+                for delta in stream.deltas(self._think_tags()):  # folded once, by the transport
+                    response = folder.show(delta)
                     if response is not None:
                         self._check_stream(folder, response)
                         yield response
-            tail = folder.finish()
-            if tail is not None:
-                yield tail
 
         return gen()
 
@@ -291,16 +272,14 @@ class AzureInference(DeploymentFields, FunctionCallingLLM):
         wire, params = to_wire_messages(messages), self._params(kwargs)
 
         async def gen() -> AsyncGenerator[ChatResponse, None]:
-            folder = StreamFolder(split_think=self.split_think_tags)
-            async with await self.async_client.stream_chat(wire, **params) as stream:
-                async for chunk in stream:
-                    response = folder.add(chunk)
+            stream = await self.async_client.stream_chat(wire, **params)
+            async with stream:
+                folder = StreamFolder(stream.accumulator)
+                async for delta in stream.deltas(self._think_tags()):  # folded once, by the transport
+                    response = folder.show(delta)
                     if response is not None:
                         self._check_stream(folder, response)
                         yield response
-            tail = folder.finish()
-            if tail is not None:
-                yield tail
 
         return gen()
 

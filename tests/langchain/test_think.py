@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -152,3 +154,50 @@ def test_untagged_text_streams_unchanged_at_any_cuts(text: str, cuts: list[int])
     points = sorted({c % (len(text) + 1) for c in cuts})
     pieces = [text[a:b] for a, b in zip([0, *points], [*points, len(text)], strict=False)]
     assert streamed(pieces) == (text, "")
+
+
+WHY_CHUNKS = ["<think>\n", "why\n", "</think>\n\nThe", " answer."]
+
+
+def _why_stream() -> bytes:
+    events = [
+        {"id": "s", "model": "m", "choices": [{"index": 0, "delta": {"content": p}, "finish_reason": None}]}
+        for p in WHY_CHUNKS
+    ]
+    events[-1]["choices"][0]["finish_reason"] = "stop"
+    return b"".join(b"data: " + json.dumps(e).encode() + b"\n\n" for e in events) + b"data: [DONE]\n\n"
+
+
+def _why_whole() -> bytes:
+    message = {"role": "assistant", "content": "".join(WHY_CHUNKS)}
+    return json.dumps(
+        {"id": "w", "model": "m", "choices": [{"index": 0, "finish_reason": "stop", "message": message}]}
+    ).encode()
+
+
+@pytest.mark.parametrize("sync", [True, False])
+async def test_streamed_reasoning_equals_the_invoked_reasoning(sync: bool) -> None:
+    def reply(request: httpx.Request) -> httpx.Response:
+        streamed = json.loads(request.content).get("stream")
+        body, kind = (_why_stream(), "text/event-stream") if streamed else (_why_whole(), "application/json")
+        return httpx.Response(200, content=body, headers={"content-type": kind})
+
+    transport = httpx.MockTransport(reply)
+    llm = ChatAzureInference(
+        endpoint="https://res.services.ai.azure.com/models",
+        api_key="k",
+        http_client=httpx.Client(transport=transport),
+        http_async_client=httpx.AsyncClient(transport=transport),
+    )
+    if sync:
+        whole = llm.invoke("q")
+        chunks: list[Any] = list(llm.stream("q"))
+    else:
+        whole = await llm.ainvoke("q")
+        chunks = [c async for c in llm.astream("q")]
+    total = chunks[0]
+    for c in chunks[1:]:
+        total += c
+    assert whole.additional_kwargs["reasoning_content"] == total.additional_kwargs["reasoning_content"] == "why"
+    assert whole.content == total.content == "The answer."
+    await llm.aclose()

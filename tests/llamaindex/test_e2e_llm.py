@@ -101,6 +101,21 @@ async def test_reasoning_becomes_thinking_block(sync: bool, make_llm: MakeLLM) -
 
 
 @SYNC
+async def test_streamed_reasoning_equals_the_non_streamed_reasoning_exactly(sync: bool, make_llm: MakeLLM) -> None:
+    question = [ChatMessage(role="user", content="Why is the sky blue?")]
+    for model in ("DeepSeek-R1", "DeepSeek-R1-think"):  # reasoning_content field, and <think> tags
+        llm = make_llm(model)
+        whole = await chat(llm, sync, question)
+        chunks = await stream(llm, sync, question)
+        (thinking,) = [b.content for b in whole.message.blocks if isinstance(b, ThinkingBlock)]
+        streamed = [b.content for b in chunks[-1].message.blocks if isinstance(b, ThinkingBlock)]
+        assert thinking
+        assert streamed == [thinking], model  # not merely equal once stripped
+        assert "".join(r.additional_kwargs.get("thinking_delta", "") for r in chunks) == thinking
+        assert chunks[-1].message.content == whole.message.content
+
+
+@SYNC
 async def test_streamed_tool_calls_are_whole(sync: bool, emu: EmulatorHandle, make_llm: MakeLLM) -> None:
     emu.control.queue_chat(
         tool_calls=[

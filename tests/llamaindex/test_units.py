@@ -16,6 +16,7 @@ from llama_index.core.base.llms.types import (
     ChatResponse,
     ImageBlock,
     TextBlock,
+    ThinkingBlock,
     ToolCallBlock,
 )
 
@@ -323,3 +324,42 @@ def test_metadata_names_the_profiles_model_before_any_request(tmp_path: Path, mo
     llm = AzureInference(deployment="p")
     assert llm.metadata.model_name == "Mistral-small"
     assert llm.metadata.context_window == 32_000
+
+
+WHY_ANSWER = "<think>\nwhy\n</think>\n\nThe answer."
+WHY_WHOLE = json.dumps(
+    {
+        "id": "c",
+        "model": "m",
+        "created": 1,
+        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": WHY_ANSWER}}],
+    }
+).encode()
+WHY_STREAM = sse(
+    delta({"role": "assistant", "content": "<think>\n"}),
+    delta({"content": "why\n"}),
+    delta({"content": "</think>\n\nThe"}),
+    delta({"content": " answer."}, finish="stop"),
+)
+
+
+@SYNC
+async def test_streamed_reasoning_equals_the_non_streamed_reasoning(sync: bool) -> None:
+    # The transport's streaming think split trims as the whole-text split does: the stream's ThinkingBlock is
+    # "why", as the non-streamed answer's is (it used to stream "\nwhy\n").
+    whole_llm = mocked_llm(Recorder(WHY_WHOLE))
+    stream_llm = mocked_llm(Recorder(WHY_STREAM, "text/event-stream"))
+    messages = [ChatMessage(role="user", content="q")]
+    if sync:
+        whole = whole_llm.chat(messages)
+        responses = list(stream_llm.stream_chat(messages))
+    else:
+        whole = await whole_llm.achat(messages)
+        responses = [r async for r in await stream_llm.astream_chat(messages)]
+    whole_thinking = [b.content for b in whole.message.blocks if isinstance(b, ThinkingBlock)]
+    last_thinking = [b.content for b in responses[-1].message.blocks if isinstance(b, ThinkingBlock)]
+    assert whole_thinking == last_thinking == ["why"]
+    assert "".join(r.additional_kwargs.get("thinking_delta", "") for r in responses) == "why"
+    assert responses[-1].message.content == whole.message.content == "The answer."
+    for llm in (whole_llm, stream_llm):
+        await llm.aclose()

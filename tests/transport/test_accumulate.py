@@ -93,3 +93,13 @@ def test_accumulator_tool_calls_so_far_match_the_result() -> None:
 @given(text=st.text(alphabet='{}[]",:\\u0123 abtrue-.e', max_size=30))
 def test_any_text_gives_a_dict_without_raising(text: str) -> None:
     assert isinstance(parse_partial_json_object(text), dict)
+
+
+def test_the_old_module_still_gives_each_idea_from_its_own_module() -> None:
+    from azure_inference import accumulate, fold, partial_json, think
+
+    assert accumulate.ChatAccumulator is fold.ChatAccumulator
+    assert accumulate.tool_call_slot is fold.tool_call_slot
+    assert accumulate.ThinkSplitter is think.ThinkSplitter is ThinkSplitter
+    assert accumulate.StreamingThinkSplitter is think.StreamingThinkSplitter
+    assert accumulate.parse_partial_json_object is partial_json.parse_partial_json_object
