@@ -54,6 +54,7 @@ _DATES = (
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"https?://[^\s'\"<>)]+")
 _CLOCK = re.compile(r"\d{1,2}:\d{2}")
+_NOT_NAMES = frozenset(["I", "JSON", "XML", "YAML", "CSV", "HTML", "API", "URL", "SQL", "PDF", "OK"])
 _UNIT_SUFFIX_TEXT = "k m g kg mg km cm mm mi ft lb lbs oz l ml h hr hrs min s ms x st nd rd th"
 _UNIT_SUFFIXES = frozenset(_UNIT_SUFFIX_TEXT.split())
 _FREE_TEXT_NAMES = (
@@ -246,7 +247,7 @@ class Hints:
         runs: list[list[tuple[int, int]]] = []
         for m in _WORD.finditer(self.text):
             word = m.group(0)
-            if not (word[:1].isalpha() and word[:1].isupper()) or word == "I":
+            if not (word[:1].isalpha() and word[:1].isupper()) or word in _NOT_NAMES:
                 runs.append([])
                 continue
             if runs and runs[-1] and self.text[runs[-1][-1][1] : m.start()].strip() == "":
