@@ -20,7 +20,6 @@ never normalised, so unicode comes back exactly as sent.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -30,53 +29,36 @@ from typing import Any
 from jsonschema import Draft7Validator
 
 from .rag import STOPWORDS
+from .textscan import (
+    EMAIL,
+    URL,
+    WORD,
+    Candidate,
+    find_capitalised,
+    find_dates,
+    find_enum_members,
+    find_numbers,
+    find_quoted,
+    fold,
+    keys_named,
+    words_of,
+)
+
+__all__ = ["FREE_TEXT", "MISSING", "NAME_LIKE", "Field", "Hints", "fits", "keys_named"]
 
 MISSING: Any = object()
 """Returned when the text offers nothing for a field (the schema-derived value is used instead)."""
 
-_UNIT_TEXT = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
-_UNITS = [*_UNIT_TEXT.split(), "seventeen", "eighteen", "nineteen"]
-_TENS_TEXT = "twenty thirty forty fifty sixty seventy eighty ninety"
-_TENS = {w: 10 * (i + 2) for i, w in enumerate(_TENS_TEXT.split())}
-_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000}
-_NUMBER_WORDS = {**{w: i for i, w in enumerate(_UNITS)}, **_TENS}
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
-_DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
-_QUOTES = (("'", "'"), ('"', '"'), ("“", "”"), ("‘", "’"), ("«", "»"), ("「", "」"), ("『", "』"))
-_MONTH_TEXT = "january february march april may june july august september october november december"
-_MONTHS = {m: i + 1 for i, m in enumerate(_MONTH_TEXT.split())}
-_MONTH = "(" + "|".join(_MONTHS) + ")"
-_DATES = (
-    re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:\d{2})?)?\b"),
-    re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.IGNORECASE),
-    re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+(\d{{4}})\b", re.IGNORECASE),
-)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_URL = re.compile(r"https?://[^\s'\"<>)]+")
-_CLOCK = re.compile(r"\d{1,2}:\d{2}")
-_NOT_NAMES = frozenset(["I", "JSON", "XML", "YAML", "CSV", "HTML", "API", "URL", "SQL", "PDF", "OK"])
-_UNIT_SUFFIX_TEXT = "k m g kg mg km cm mm mi ft lb lbs oz l ml h hr hrs min s ms x st nd rd th"
-_UNIT_SUFFIXES = frozenset(_UNIT_SUFFIX_TEXT.split())
 _FREE_TEXT_NAMES = (
     "query q question text prompt input search search_query message description content body details notes"
 )
-FREE_TEXT = frozenset([*_FREE_TEXT_NAMES.split(), "notes"])
+FREE_TEXT = frozenset(_FREE_TEXT_NAMES.split())
 """Field names that take the whole message when nothing more specific fits."""
 _NAME_LIKE_WORDS = """location city place country state region area destination origin address venue town where name
 person user customer company organization organisation org author artist owner contact recipient sender product item
 brand title team player employee manager airport station street capital"""
 NAME_LIKE = frozenset(_NAME_LIKE_WORDS.split())
 """Words that make a field place-, person- or product-like: it takes a capitalised phrase (``New York``)."""
-
-
-@dataclass
-class Candidate:
-    """A value found in the text, with where it was found."""
-
-    value: Any
-    start: int
-    end: int
-    kind: str
 
 
 @dataclass
@@ -91,11 +73,6 @@ class Field:
 def _split_name(name: str) -> list[str]:
     spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name)
     return [w for w in re.split(r"[\W_]+", spaced.lower()) if w]
-
-
-def _fold(word: str) -> str:
-    word = word.lower()
-    return word[:-1] if len(word) > 3 and word.endswith("s") else word
 
 
 def fits(value: Any, schema: Mapping[str, Any]) -> bool:
@@ -134,141 +111,16 @@ class Hints:
     _numbers: list[Candidate] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
-        self._words = [(_fold(m.group(0)), m.start(), m.end()) for m in _WORD.finditer(self.text)]
-        self._dates = self._find_dates()
-        self._quoted = self._find_quoted()
-        self._numbers = self._find_numbers()
-
-    # -- candidates ---------------------------------------------------------------------------------------
-
-    def _find_quoted(self) -> list[Candidate]:
-        out = []
-        for open_q, close_q in _QUOTES:
-            pattern = re.compile(re.escape(open_q) + r"([^\n" + re.escape(close_q) + r"]+)" + re.escape(close_q))
-            for m in pattern.finditer(self.text):
-                before = self.text[m.start() - 1] if m.start() else " "
-                after = self.text[m.end()] if m.end() < len(self.text) else " "
-                # An apostrophe inside a word ("customer's") opens nothing; a quote closes before a non-letter.
-                if open_q == close_q and (before.isalnum() or after.isalnum()):
-                    continue
-                if m.group(1).strip():
-                    out.append(Candidate(m.group(1), m.start(), m.end(), "quoted"))
-        return sorted(out, key=lambda c: c.start)
-
-    def _find_dates(self) -> list[Candidate]:
-        out = []
-        for i, pattern in enumerate(_DATES):
-            for m in pattern.finditer(self.text):
-                g = m.groups()
-                try:
-                    if i == 0:
-                        day = dt.date(int(g[0]), int(g[1]), int(g[2]))
-                    elif i == 1:
-                        day = dt.date(int(g[2]), _MONTHS[g[0].lower()], int(g[1]))
-                    else:
-                        day = dt.date(int(g[2]), _MONTHS[g[1].lower()], int(g[0]))
-                except ValueError:
-                    continue
-                stamp = None
-                if i == 0 and g[3] is not None:
-                    zone = g[6] or "Z"
-                    stamp = f"{day.isoformat()}T{g[3]}:{g[4]}:{g[5] or '00'}{zone}"
-                out.append(Candidate((day.isoformat(), stamp), m.start(), m.end(), "date"))
-        return sorted(out, key=lambda c: c.start)
-
-    def _inside(self, start: int, end: int, spans: Sequence[Candidate]) -> bool:
-        return any(c.start <= start and end <= c.end for c in spans)
-
-    def _find_numbers(self) -> list[Candidate]:
-        out: list[Candidate] = []
-        clocks = [Candidate(None, m.start(), m.end(), "clock") for m in _CLOCK.finditer(self.text)]
-        for m in _DIGITS.finditer(self.text):
-            start, end = m.start(), m.end()
-            before = self.text[start - 1] if start else " "
-            after = self.text[end] if end < len(self.text) else " "
-            if before.isalnum() or before in "_." or self._inside(start, end, self._dates + clocks):
-                continue
-            hyphenated = before == "-" and start >= 2 and self.text[start - 2].isalnum()
-            if hyphenated:  # "gpt-4", "3-5": part of a name or a range, not a value
-                continue
-            if after.isalpha() or after == "_":
-                tail = re.match(r"[a-zA-Z]+", self.text[end:])
-                if tail is None or tail.group(0) not in _UNIT_SUFFIXES:  # "4o", "3D" are names; "2kg" a number
-                    continue
-            negative = before == "-"
-            raw = m.group(0).replace(",", "")
-            value: int | float = float(raw) if "." in raw else int(raw)
-            out.append(Candidate(-value if negative else value, start - negative, end, "number"))
-        out += self._number_words()
-        return sorted(out, key=lambda c: c.start)
-
-    def _number_words(self) -> list[Candidate]:
-        out = []
-        i, words = 0, self._words
-        while i < len(words):
-            j, total, current, seen = i, 0, 0, False
-            while j < len(words):
-                w = words[j][0]
-                if w in _NUMBER_WORDS:
-                    current += _NUMBER_WORDS[w]
-                elif w in _SCALES and seen:
-                    scale = _SCALES[w]
-                    if scale == 100:
-                        current *= 100
-                    else:
-                        total, current = total + current * scale, 0
-                elif w == "and" and seen and j + 1 < len(words) and words[j + 1][0] in _NUMBER_WORDS:
-                    pass
-                else:
-                    break
-                seen, j = True, j + 1
-            if seen:
-                out.append(Candidate(total + current, words[i][1], words[j - 1][2], "number"))
-                i = j
-            else:
-                i += 1
-        return out
-
-    def _enum_members(self, schema: Mapping[str, Any]) -> list[Candidate]:
-        out = []
-        lowered = self.text.lower()
-        for member in schema.get("enum") or ():
-            if isinstance(member, bool) or not isinstance(member, (str, int, float)):
-                continue
-            text = str(member).lower()
-            for variant in {text, text.replace("_", " "), text.replace("-", " ")}:
-                if not variant.strip():
-                    continue
-                for m in re.finditer(r"(?<!\w)" + re.escape(variant) + r"(?!\w)", lowered):
-                    out.append(Candidate(member, m.start(), m.end(), "enum"))
-        return sorted(out, key=lambda c: c.start)
-
-    def _capitalised(self) -> list[Candidate]:
-        runs: list[list[tuple[int, int]]] = []
-        for m in _WORD.finditer(self.text):
-            word = m.group(0)
-            if not (word[:1].isalpha() and word[:1].isupper()) or word in _NOT_NAMES:
-                runs.append([])
-                continue
-            if runs and runs[-1] and self.text[runs[-1][-1][1] : m.start()].strip() == "":
-                runs[-1].append((m.start(), m.end()))
-            else:
-                runs.append([(m.start(), m.end())])
-        out = []
-        for run in runs:
-            prev = self.text[: run[0][0]].rstrip() if run else ""
-            # A capital after a sentence end, a colon or a quote starts a sentence, not a name.
-            if run and (not prev or prev[-1] in ".!?:\n\"'"):
-                run = run[1:]
-            if run:
-                out.append(Candidate(self.text[run[0][0] : run[-1][1]], run[0][0], run[-1][1], "name"))
-        return out
+        self._words = words_of(self.text)
+        self._dates = find_dates(self.text)
+        self._quoted = find_quoted(self.text)
+        self._numbers = find_numbers(self.text, self._words)
 
     # -- matching ------------------------------------------------------------------------------------------
 
     def _keywords(self, f: Field) -> set[str]:
-        words = {_fold(w) for w in _split_name(f.name) if len(w) >= 2}
-        words |= {_fold(w) for w in _WORD.findall(f.description) if len(w) >= 3}
+        words = {fold(w) for w in _split_name(f.name) if len(w) >= 2}
+        words |= {fold(w) for w in WORD.findall(f.description) if len(w) >= 3}
         return {w for w in words if w not in STOPWORDS}
 
     def _distance(self, f: Field, c: Candidate) -> float:
@@ -318,7 +170,7 @@ class Hints:
         kind = _kind(f.schema)
         fmt = f.schema.get("format")
         if kind == "enum":
-            return self._fitting(f, self._enum_members(f.schema))
+            return self._fitting(f, find_enum_members(self.text, f.schema))
         if kind in ("integer", "number"):
             convert = (lambda v: int(v) if float(v).is_integer() else MISSING) if kind == "integer" else float
             return self._fitting(f, self._numbers, convert)
@@ -332,12 +184,10 @@ class Hints:
             return self._fitting(f, stamps)
         if fmt in ("email", "idn-email"):
             return self._fitting(
-                f, [Candidate(m.group(0), m.start(), m.end(), "email") for m in _EMAIL.finditer(self.text)]
+                f, [Candidate(m.group(0), m.start(), m.end(), "email") for m in EMAIL.finditer(self.text)]
             )
         if fmt in ("uri", "url", "iri"):
-            return self._fitting(
-                f, [Candidate(m.group(0), m.start(), m.end(), "url") for m in _URL.finditer(self.text)]
-            )
+            return self._fitting(f, [Candidate(m.group(0), m.start(), m.end(), "url") for m in URL.finditer(self.text)])
         quoted = [c for c in self._quoted if c.value.lower() not in taken]  # a quoted key name is not a value
         return self._fitting(f, quoted)
 
@@ -361,7 +211,7 @@ class Hints:
         named = [f for f in fields if f.name not in out and _kind(f.schema) == "string" and not f.schema.get("format")]
         named = [f for f in named if set(_split_name(f.name)) & NAME_LIKE]
         if named:
-            found = self._capitalised()
+            found = find_capitalised(self.text)
             out.update(self._pick(named, {f.name: self._fitting(f, found) for f in named}))
         return out
 
@@ -374,7 +224,7 @@ class Hints:
             and _kind(item_schema) == "string"
             and (set(_split_name(f.name)) & NAME_LIKE or f.name.endswith("s"))
         ):
-            found = self._fitting(one, self._capitalised())
+            found = self._fitting(one, find_capitalised(self.text))
         values = []
         for c in found[:hi]:
             if c.value not in values:
@@ -403,32 +253,3 @@ def _convert(raw: str, schema: Mapping[str, Any]) -> Any:
     if kind == "string":
         return raw
     return MISSING
-
-
-_KEY = r"(?:'[^'\n]+'|\"[^\"\n]+\"|[A-Za-z_][\w-]*)"
-_KEY_LIST = rf"({_KEY}(?:\s*,\s*(?:and\s+)?{_KEY})*(?:\s*,?\s+(?:and|or)\s+{_KEY})?)"
-_KEYS_AFTER = re.compile(
-    r"\b(?:keys?|fields?|properties|attributes)\s*(?:named|called)?\s*:?\s*" + _KEY_LIST, re.IGNORECASE
-)
-_KEYS_BEFORE = re.compile(
-    r"\bwith\s+(?:the\s+)?" + _KEY_LIST + r"\s+(?:keys?|fields?|properties|attributes)\b", re.IGNORECASE
-)
-_NOT_KEY_TEXT = "the a an and or of in with as json object only nothing other than"
-_NOT_KEYS = frozenset(_NOT_KEY_TEXT.split())
-
-
-def keys_named(text: str) -> list[str]:
-    """The JSON keys a prompt asks for: ``with keys setup and punchline``, ``with 'a' and 'b' keys``."""
-    for pattern in (_KEYS_BEFORE, _KEYS_AFTER):
-        for m in pattern.finditer(text):
-            items = re.findall(r"'([^'\n]+)'|\"([^\"\n]+)\"|([A-Za-z_][\w-]*)", m.group(1))
-            keys = []
-            for quoted1, quoted2, bare in items:
-                key = quoted1 or quoted2 or bare
-                if bare and bare.lower() in ("and", "or"):
-                    continue
-                if key and key not in keys:
-                    keys.append(key)
-            if keys and not all(k.lower() in _NOT_KEYS for k in keys):
-                return [k for k in keys if k.lower() not in _NOT_KEYS]
-    return []
