@@ -10,7 +10,8 @@ docs/emulator.md, "Grounded arguments", is the reference. For each field of a to
 5. a date (``2025-03-05``, ``March 5, 2025``) for ``format: date`` / ``date-time``; an e-mail or URL for
    ``email`` / ``uri``;
 6. free-text fields (``query``, ``question``, ``description``, ...) get the whole message;
-7. a capitalised word or phrase (``New York``) for fields named like places, people or products;
+7. a boolean field whose name appears in the text is true (false after ``no``/``not``/``without``);
+8. a capitalised word or phrase (``New York``) for fields named like places, people or products;
 
 and only when nothing fits, the value derived from the schema (:mod:`.schemagen`). When several candidates
 of one kind exist, each field takes the one nearest to a word of its name or description (``3 rooms for 2
@@ -59,6 +60,10 @@ person user customer company organization organisation org author artist owner c
 brand title team player employee manager airport station street capital"""
 NAME_LIKE = frozenset(_NAME_LIKE_WORDS.split())
 """Words that make a field place-, person- or product-like: it takes a capitalised phrase (``New York``)."""
+
+
+_FLAG_PREFIXES = frozenset(["is", "has", "use", "enable", "include", "with", "should", "want"])
+_NEGATIONS = frozenset(["no", "not", "without", "non", "don't", "dont", "never"])
 
 
 @dataclass
@@ -208,12 +213,26 @@ class Hints:
             free = f.name.lower() in FREE_TEXT or (words & FREE_TEXT and not words & NAME_LIKE)
             if free and self.text.strip() and fits(self.text.strip(), f.schema):
                 out[f.name] = self.text.strip()
+        for f in fields:  # a boolean named in the text is true, unless negated ("without express")
+            if f.name not in out and _kind(f.schema) == "boolean":
+                value = self._flag(f)
+                if value is not MISSING and fits(value, f.schema):
+                    out[f.name] = value
         named = [f for f in fields if f.name not in out and _kind(f.schema) == "string" and not f.schema.get("format")]
         named = [f for f in named if set(_split_name(f.name)) & NAME_LIKE]
         if named:
             found = find_capitalised(self.text)
             out.update(self._pick(named, {f.name: self._fitting(f, found) for f in named}))
         return out
+
+    def _flag(self, f: Field) -> Any:
+        wanted = [fold(w) for w in _split_name(f.name) if w not in _FLAG_PREFIXES and w not in STOPWORDS]
+        if not wanted:
+            return MISSING
+        for i in range(len(self._words)):
+            if [w for w, _, _ in self._words[i : i + len(wanted)]] == wanted:
+                return not (i > 0 and self._words[i - 1][0] in _NEGATIONS)
+        return MISSING
 
     def items(self, f: Field, item_schema: Mapping[str, Any], lo: int, hi: int) -> Any:
         """Every fitting unused candidate for an array of scalars (``MISSING`` when fewer than ``lo``)."""

@@ -11,6 +11,7 @@ arguments"); the schema-derived value is the fallback. Everything generated is b
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -121,6 +122,8 @@ def generate(
     if depth > MAX_DEPTH:
         raise SchemaLimitError(f"the schema nests deeper than {MAX_DEPTH} levels (a recursive $ref?)")
     root = root if root is not None else (schema if isinstance(schema, Mapping) else {})
+    if isinstance(schema, Mapping) and "default" in schema and fits(schema["default"], schema):
+        return copy.deepcopy(schema["default"])  # what the schema itself says to use when nothing is given
     schema = effective(schema, root)
     if not isinstance(schema, Mapping):
         return {} if schema is True or schema is None else None

@@ -184,8 +184,10 @@ def find_capitalised(text: str) -> list[Candidate]:
     out = []
     for run in runs:
         prev = text[: run[0][0]].rstrip() if run else ""
-        # A capital after a sentence end, a colon or a quote starts a sentence, not a name.
-        if run and (not prev or prev[-1] in ".!?:\n\"'"):
+        # A capital after a sentence end, a colon or a quote starts a sentence, not a name; an acronym
+        # ("ACME owes 12.5") is a name wherever it stands.
+        first = text[run[0][0] : run[0][1]] if run else ""
+        if run and (not prev or prev[-1] in ".!?:\n\"'") and not (len(first) > 1 and first.isupper()):
             run = run[1:]
         if run:
             out.append(Candidate(text[run[0][0] : run[-1][1]], run[0][0], run[-1][1], "name"))

@@ -115,6 +115,24 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
         {"numbers": [3, 5, 8]},
     ),
     (
+        "a boolean named in the text, and one negated",
+        "Quote express shipping for 1.4 kg without insurance",
+        obj(weight_kg=NUM, express={"type": "boolean"}, insurance={"type": "boolean"}),
+        {"weight_kg": 1.4, "express": True, "insurance": False},
+    ),
+    (
+        "an unmentioned field takes the schema's default",
+        "How much to send a 2 kg parcel?",
+        obj(weight_kg=NUM, express={"type": "boolean", "default": False}),
+        {"weight_kg": 2.0, "express": False},
+    ),
+    (
+        "an acronym is a name even where a sentence starts",
+        "Extract the invoice: ACME owes 12.5",
+        obj(customer=STR, total=NUM),
+        {"customer": "ACME", "total": 12.5},
+    ),
+    (
         "nothing fits: schema-derived values",
         "hello there",
         obj(count={"type": "integer", "minimum": 2}, unit={"enum": ["c", "f"]}, label=STR, flag={"type": "boolean"}),
