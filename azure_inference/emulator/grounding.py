@@ -62,6 +62,8 @@ NAME_LIKE = frozenset(_NAME_LIKE_WORDS.split())
 """Words that make a field place-, person- or product-like: it takes a capitalised phrase (``New York``)."""
 
 
+MAX_CANDIDATES = 200
+"""The most candidates of one kind considered per field (the earliest in the text)."""
 _FLAG_PREFIXES = frozenset(["is", "has", "use", "enable", "include", "with", "should", "want"])
 _NEGATIONS = frozenset(["no", "not", "without", "non", "don't", "dont", "never"])
 
@@ -110,6 +112,7 @@ class Hints:
     fallback: str = "example"
     nodes: int = 0
     _used: set[tuple[int, int]] = field(default_factory=set)
+    _reserved: list[tuple[int, int]] = field(default_factory=list)
     _words: list[tuple[str, int, int]] = field(default_factory=list, init=False)
     _dates: list[Candidate] = field(default_factory=list, init=False)
     _quoted: list[Candidate] = field(default_factory=list, init=False)
@@ -128,46 +131,71 @@ class Hints:
         words |= {fold(w) for w in WORD.findall(f.description) if len(w) >= 3}
         return {w for w in words if w not in STOPWORDS}
 
-    def _distance(self, f: Field, c: Candidate) -> float:
+    def _distance(self, spans: Sequence[tuple[int, int]], c: Candidate) -> float:
         best = math.inf
-        keys = self._keywords(f)
-        for word, start, end in self._words:
-            if word in keys and not (c.start <= start and end <= c.end):
+        for start, end in spans:
+            if not (c.start <= start and end <= c.end):
                 best = min(best, start - c.end if start >= c.end else c.start - end)
         return best
 
-    def _explicit(self, f: Field) -> Any:
+    def _explicit_match(self, f: Field) -> tuple[Any, tuple[int, int]]:
         names = {f.name, f.name.replace("_", " "), " ".join(_split_name(f.name))}
         for name in sorted(names, key=len, reverse=True):
             pattern = r"(?<![\w])" + re.escape(name) + r"\s*[:=]\s*(?:\"([^\"]*)\"|'([^']*)'|([^,;\n)]+))"
             for m in re.finditer(pattern, self.text, re.IGNORECASE):
-                raw = next(g for g in m.groups() if g is not None).strip()
-                raw = re.split(r"\s+and\s+", raw)[0].strip() if m.group(3) is not None else raw
+                group = next(i for i, g in enumerate(m.groups(), 1) if g is not None)
+                raw = m.group(group).strip()
+                raw = re.split(r"\s+and\s+", raw)[0].strip() if group == 3 else raw
                 value = _convert(raw, f.schema)
                 if value is not MISSING and fits(value, f.schema):
-                    self._used.add((m.start(), m.end()))
-                    return value
-        return MISSING
+                    return value, (m.start(group), m.end(group))
+        return MISSING, (0, 0)
+
+    def _explicit(self, f: Field) -> Any:
+        return self._explicit_match(f)[0]
+
+    def reserve(self, fields: Sequence[Field]) -> None:
+        """Keep the values written as ``name: value`` for their fields: no other field takes them as a plain
+        number or quoted string (``zip: 75001`` is not one of the numbers of a ``numbers`` array)."""
+        for f in fields:
+            value, span = self._explicit_match(f)
+            if value is not MISSING:
+                self._reserved.append(span)
+
+    def _free(self, c: Candidate) -> bool:
+        return (c.start, c.end) not in self._used and not any(
+            c.start < end and start < c.end for start, end in self._reserved
+        )
 
     def _pick(self, fields: list[Field], found: dict[str, list[Candidate]]) -> dict[str, Any]:
         """Give each field the nearest fitting unused candidate (smallest distance first)."""
         pairs = []
         for i, f in enumerate(fields):
+            keys = self._keywords(f)
+            spans = [(start, end) for word, start, end in self._words if word in keys]
             for c in found[f.name]:
-                pairs.append((self._distance(f, c), i, c.start, f, c))
+                pairs.append((self._distance(spans, c), i, c.start, f, c))
         out: dict[str, Any] = {}
         for _, _, _, f, c in sorted(pairs, key=lambda p: p[:3]):
-            if f.name in out or (c.start, c.end) in self._used:
+            if f.name in out or not self._free(c):
                 continue
             self._used.add((c.start, c.end))
             out[f.name] = c.value
         return out
 
     def _fitting(self, f: Field, candidates: Sequence[Candidate], convert: Any = None) -> list[Candidate]:
+        try:
+            valid = Draft7Validator(f.schema).is_valid
+        except Exception:  # a schema the validator cannot use fits nothing
+            return []
         out = []
-        for c in candidates:
+        for c in candidates[:MAX_CANDIDATES]:  # bounded work on a long prompt
             value = convert(c.value) if convert else c.value
-            if value is not MISSING and fits(value, f.schema):
+            try:
+                ok = value is not MISSING and valid(value)
+            except Exception:
+                ok = False
+            if ok:
                 out.append(Candidate(value, c.start, c.end, c.kind))
         return out
 
@@ -237,7 +265,7 @@ class Hints:
     def items(self, f: Field, item_schema: Mapping[str, Any], lo: int, hi: int) -> Any:
         """Every fitting unused candidate for an array of scalars (``MISSING`` when fewer than ``lo``)."""
         one = Field(f.name, item_schema, f.description)
-        found = [c for c in self._candidates(one, set()) if (c.start, c.end) not in self._used]
+        found = [c for c in self._candidates(one, set()) if self._free(c)]
         if (
             not found
             and _kind(item_schema) == "string"

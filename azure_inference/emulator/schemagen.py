@@ -122,6 +122,8 @@ def generate(
     if depth > MAX_DEPTH:
         raise SchemaLimitError(f"the schema nests deeper than {MAX_DEPTH} levels (a recursive $ref?)")
     root = root if root is not None else (schema if isinstance(schema, Mapping) else {})
+    if depth == 0:
+        hints.reserve(_all_fields(schema, root))
     if isinstance(schema, Mapping) and "default" in schema and fits(schema["default"], schema):
         return copy.deepcopy(schema["default"])  # what the schema itself says to use when nothing is given
     schema = effective(schema, root)
@@ -213,6 +215,29 @@ def _object(schema: Mapping[str, Any], hints: Hints, root: Mapping[str, Any], de
     for key in sorted(required - set(out)):  # required but undeclared
         extra = schema.get("additionalProperties")
         out[key] = generate(extra if isinstance(extra, Mapping) else {}, hints, root=root, name=key, depth=depth + 1)
+    return out
+
+
+def _all_fields(schema: Any, root: Mapping[str, Any]) -> list[Field]:
+    """Every scalar field of every object in ``schema`` (bounded walk), for :meth:`Hints.reserve`."""
+    out: list[Field] = []
+    todo: list[tuple[Any, int]] = [(schema, 0)]
+    visits = 0
+    while todo and visits < 2_000:  # a recursive schema could otherwise branch without end
+        visits += 1
+        node, depth = todo.pop()
+        node = effective(node, root)
+        if not isinstance(node, Mapping) or depth > MAX_DEPTH:
+            continue
+        if _type(node) == "array":
+            todo.append((node.get("items"), depth + 1))
+        props = node.get("properties")
+        for key, sub in props.items() if isinstance(props, Mapping) else ():
+            eff = effective(sub, root)
+            if isinstance(eff, Mapping) and _scalar(eff):
+                out.append(Field(key, eff))
+            else:
+                todo.append((sub, depth + 1))
     return out
 
 

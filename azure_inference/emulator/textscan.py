@@ -31,6 +31,8 @@ _DATES = (
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 URL = re.compile(r"https?://[^\s'\"<>)]+")
 _CLOCK = re.compile(r"\d{1,2}:\d{2}")
+_LETTERS = re.compile(r"[a-zA-Z]+")
+_MAX_DIGITS = 18  # longer digit runs are ids, not quantities (and would overflow a float or int parsing)
 _NOT_NAMES = frozenset(["I", "JSON", "XML", "YAML", "CSV", "HTML", "API", "URL", "SQL", "PDF", "OK"])
 _UNIT_SUFFIX_TEXT = "k m g kg mg km cm mm mi ft lb lbs oz l ml h hr hrs min s ms x st nd rd th"
 _UNIT_SUFFIXES = frozenset(_UNIT_SUFFIX_TEXT.split())
@@ -96,25 +98,23 @@ def find_dates(text: str) -> list[Candidate]:
     return sorted(out, key=lambda c: c.start)
 
 
-def _inside(start: int, end: int, spans: Sequence[Candidate]) -> bool:
-    return any(c.start <= start and end <= c.end for c in spans)
-
-
 def find_numbers(text: str, words: Sequence[tuple[str, int, int]]) -> list[Candidate]:
     """Numbers in digits and in words (not inside names, dates or clock times), in text order."""
     out: list[Candidate] = []
-    clocks = [Candidate(None, m.start(), m.end(), "clock") for m in _CLOCK.finditer(text)]
+    taken = bytearray(len(text))  # characters inside a date or a clock time: their digits are no numbers
+    for span in [(c.start, c.end) for c in find_dates(text)] + [m.span() for m in _CLOCK.finditer(text)]:
+        taken[span[0] : span[1]] = b"\x01" * (span[1] - span[0])
     for m in _DIGITS.finditer(text):
         start, end = m.start(), m.end()
         before = text[start - 1] if start else " "
         after = text[end] if end < len(text) else " "
-        if before.isalnum() or before in "_." or _inside(start, end, find_dates(text) + clocks):
+        if before.isalnum() or before in "_." or taken[start] or len(m.group(0)) > _MAX_DIGITS:
             continue
         hyphenated = before == "-" and start >= 2 and text[start - 2].isalnum()
         if hyphenated:  # "gpt-4", "3-5": part of a name or a range, not a value
             continue
         if after.isalpha() or after == "_":
-            tail = re.match(r"[a-zA-Z]+", text[end:])
+            tail = _LETTERS.match(text, end)
             if tail is None or tail.group(0) not in _UNIT_SUFFIXES:  # "4o", "3D" are names; "2kg" a number
                 continue
         negative = before == "-"

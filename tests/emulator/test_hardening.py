@@ -193,3 +193,11 @@ def test_model_null_is_accepted_on_deployment_routes(emu: EmulatorHandle) -> Non
     r = httpx.post(emu.endpoint + "/chat/completions", params=API, json=body, timeout=10)
     assert r.status_code == 400  # the model-inference route still names a null model as the problem
     assert r.json()["error"]["target"] == "model"
+
+
+def test_branching_recursive_schema_is_400_quickly(emu: EmulatorHandle) -> None:
+    node = {"type": "object", "properties": {"l": {"$ref": "#"}, "r": {"$ref": "#"}}, "required": ["l", "r"]}
+    body = {"messages": [{"role": "user", "content": "go"}], "tools": [_tool(node)], "tool_choice": "required"}
+    r = httpx.post(emu.endpoint + "/chat/completions", params=API, json=body, timeout=10)
+    assert r.status_code == 400, r.text
+    _assert_alive(emu)
