@@ -7,6 +7,16 @@ Run it with ``python -m azure_inference.emulator --port 0`` (prints its URL firs
 
 from __future__ import annotations
 
+try:  # the `emulator` extra (issue 18): name it instead of a bare ModuleNotFoundError
+    import jsonschema  # noqa: F401
+    import starlette  # noqa: F401
+    import uvicorn  # noqa: F401
+except ModuleNotFoundError as _missing:
+    raise ImportError(
+        f"azure_inference.emulator needs the 'emulator' extra ({_missing.name} is not installed). "
+        'Fix: pip install "azure-inference-adapters[emulator]" (from a clone: pip install -e ".[emulator]").'
+    ) from _missing
+
 from .app import create_app
 from .catalog import Catalog, ModelSpec, load_catalog_toml
 from .client import AsyncEmulatorControl, EmulatorControl, RecordedRequest

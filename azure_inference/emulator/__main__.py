@@ -1,7 +1,8 @@
 """Command line: ``python -m azure_inference.emulator`` / ``azure-inference-emulator``.
 
-Prints the base URL (``http://127.0.0.1:<port>``) as the first line of stdout once it accepts connections,
-and exits with code 0 on SIGINT or SIGTERM after a graceful shutdown.
+Prints the base URL (``http://127.0.0.1:<port>``) as the first line of stdout once it accepts connections
+(tools read that line), then the endpoint a user pastes for each surface (:func:`endpoint_lines`), and exits
+with code 0 on SIGINT or SIGTERM after a graceful shutdown.
 """
 
 from __future__ import annotations
@@ -18,9 +19,14 @@ from types import FrameType
 import uvicorn
 
 from .app import create_app
-from .catalog import MODEL_TYPES, Catalog, CatalogError, ModelSpec, load_catalog_toml, spec_from_mapping
+from .catalog import CHAT, MODEL_TYPES, Catalog, CatalogError, ModelSpec, load_catalog_toml, spec_from_mapping
 from .config import EmulatorConfig, parse_blocklist
 from .faults import DroppableHTTPProtocol, Fault
+from .validation import API_VERSIONS
+
+# What the transport sends to a /models endpoint by default (azure_inference.config.DEFAULT_API_VERSIONS);
+# the emulator does not import the transport, so the value is repeated here and checked by a test.
+DEFAULT_API_VERSION = "2024-05-01-preview"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--latency-ms", type=int, default=0, help="delay added to every model request")
     p.add_argument("--lenient", action="store_true", help="accept what the service refuses (see strict.py)")
     p.add_argument("--retire-model-inference", action="store_true", help="answer /models routes as retired (404)")
+    p.add_argument("--max-body-bytes", type=int, help="largest request body accepted; larger gets 413 (32 MiB)")
+    p.add_argument("--log-max-bytes", type=int, help="body bytes the request log keeps, oldest dropped (64 MiB)")
     p.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
     p.add_argument("--access-log", action="store_true", help="log each request to stderr")
     return p
@@ -98,21 +106,46 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
     config.latency_ms = args.latency_ms or config.latency_ms
     config.lenient = args.lenient or config.lenient
     config.retire_model_inference = args.retire_model_inference or config.retire_model_inference
+    if args.max_body_bytes is not None:
+        config.max_body_bytes = args.max_body_bytes
+    if args.log_max_bytes is not None:
+        config.log_max_bytes = args.log_max_bytes
     config.validate()
     return config
+
+
+def endpoint_lines(url: str, config: EmulatorConfig) -> list[str]:
+    """What to paste as ``AZURE_INFERENCE_ENDPOINT`` (or a client's base URL) for each surface (issue 18).
+
+    The plain base URL alone is no endpoint: its ``/chat/completions`` is the model-inference route, which
+    needs an ``api-version`` that OpenAI-compatible clients do not send.
+    """
+    chat = config.catalog.default_for(CHAT)
+    deployment = chat.name if chat is not None else "<model>"
+    known = list(API_VERSIONS)
+    return [
+        "Endpoints (paste one as AZURE_INFERENCE_ENDPOINT or as a client's base URL):",
+        f"  OpenAI v1 (no api-version):            {url}/openai/v1",
+        f"  Azure AI Model Inference:              {url}/models  (clients add ?api-version=, e.g. "
+        f"{DEFAULT_API_VERSION}; known: {known[0]} ... {known[-1]})",
+        f"  Azure OpenAI deployment (any version): {url}/openai/deployments/{deployment}",
+        f"  OpenAI-compatible (no api-version):    {url}/v1",
+        f"  control API (tests):                   {url}/_emulator/health",
+    ]
 
 
 class _Server(uvicorn.Server):
     """uvicorn server that prints the URL once listening and exits 0 on SIGINT/SIGTERM."""
 
-    def __init__(self, config: uvicorn.Config, url: str):
+    def __init__(self, config: uvicorn.Config, url: str, lines: Sequence[str] = ()):
         super().__init__(config)
         self.url = url
+        self.lines = list(lines)
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
         if not self.should_exit:
-            print(self.url, flush=True)
+            print("\n".join([self.url, *self.lines]), flush=True)
 
     @contextmanager
     def capture_signals(self) -> Generator[None, None, None]:
@@ -158,7 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         lifespan="off",
         timeout_graceful_shutdown=5,
     )
-    server = _Server(uv_config, url)
+    server = _Server(uv_config, url, endpoint_lines(url, config))
     try:
         server.run(sockets=[sock])
     finally:

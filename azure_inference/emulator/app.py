@@ -27,10 +27,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from . import control, handlers
+from .bodies import MAX_BODY_DEPTH, read_body, too_deep
 from .catalog import CHAT, EMBEDDINGS, IMAGE_EMBEDDINGS, IMAGE_GENERATION, TEXT_GENERATION, ModelSpec
 from .config import EmulatorConfig
 from .errors import ApiError, azure_error, status_error
 from .faults import HTML_BODY, MALFORMED_JSON, Fault, drop_connection
+from .schemagen import SchemaLimitError
 from .script import EmulatorState, ScriptEntry
 from .validation import API_VERSIONS, DEFAULT_SPEC
 
@@ -176,8 +178,7 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-async def _parse_body(request: Request) -> tuple[Any, ApiError | None]:
-    raw = await request.body()
+def _parse_body(request: Request, raw: bytes) -> tuple[Any, ApiError | None]:
     if request.method == "GET":
         return {}, None
     try:
@@ -186,6 +187,12 @@ async def _parse_body(request: Request) -> tuple[Any, ApiError | None]:
         return raw.decode("utf-8", "replace"), azure_error(
             400, "invalid_json", f"Request body is not valid JSON: {exc}", target="body"
         )
+    except RecursionError:  # the parser's own nesting limit (a 200k-deep body, issue 12)
+        message = f"Request body is nested deeper than {MAX_BODY_DEPTH} levels."
+        return None, azure_error(400, "invalid_json", message, target="body")
+    if too_deep(body, MAX_BODY_DEPTH):
+        message = f"Request body is nested deeper than {MAX_BODY_DEPTH} levels."
+        return None, azure_error(400, "invalid_payload", message, target="body")
     if not isinstance(body, dict):
         return body, azure_error(400, "invalid_payload", "The request body must be a JSON object.", target="body")
     return body, None
@@ -226,10 +233,11 @@ def model_endpoint(state: EmulatorState, route: str, surface: str) -> Callable[[
     async def endpoint(request: Request) -> Response:
         seq = 0
         try:
-            body, body_error = await _parse_body(request)
-            state.record(request.method, request.url.path, request.url.query, dict(request.headers), body)
-            seq = state.counter  # read before any await: the id of this request's log entry
+            # The key is checked before the body is read or logged: an unauthenticated request costs no
+            # memory (issue 12). Its log entry has no body.
             if not _authorised(request, state.config.keys):
+                state.record(request.method, request.url.path, request.url.query, dict(request.headers), None)
+                seq = state.counter
                 raise azure_error(
                     401,
                     "Unauthorized",
@@ -237,6 +245,15 @@ def model_endpoint(state: EmulatorState, route: str, surface: str) -> Callable[[
                     "API endpoint. Make sure to provide a valid key for an active subscription "
                     "and use a correct regional API endpoint for your resource.",
                 )
+            try:
+                raw = await read_body(request, state.config.max_body_bytes)
+            except ApiError:
+                state.record(request.method, request.url.path, request.url.query, dict(request.headers), None)
+                seq = state.counter
+                raise
+            body, body_error = _parse_body(request, raw)
+            state.record(request.method, request.url.path, request.url.query, dict(request.headers), body, len(raw))
+            seq = state.counter  # read before any await: the id of this request's log entry
             spec = _api_version(request, surface)
             if body_error is not None:
                 raise body_error
@@ -254,6 +271,14 @@ def model_endpoint(state: EmulatorState, route: str, surface: str) -> Callable[[
             response = early if early is not None else await handlers.HANDLERS[route](call)
         except ApiError as err:
             response = err.to_response()
+        except (SchemaLimitError, RecursionError) as exc:  # hostile schemas and nesting are the caller's (issue 12)
+            reason = str(exc) if isinstance(exc, SchemaLimitError) else "it is nested too deeply"
+            response = azure_error(
+                400,
+                "invalid_payload",
+                f"The emulator cannot answer this request: {reason}. Fix: bound the schema (minItems, minLength, "
+                "nesting) or remove the recursion.",
+            ).to_response()
         except Exception as exc:  # a bug in the emulator: still answer in Azure's shape, and count it
             state.internal_errors += 1
             log.error("emulator bug on %s %s\n%s", request.method, request.url.path, traceback.format_exc())

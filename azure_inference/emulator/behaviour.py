@@ -6,14 +6,16 @@ same output. In order of precedence:
 1. Tools (WIRE.md §3): ``tool_choice`` naming a function or ``"required"`` → a tool call; ``"auto"`` (or
    absent) → a call to every tool whose name the last user message mentions, else to the tool whose name or
    description shares the most words with it, unless the last message is already a tool result.
-   Arguments are generated from the tool's JSON schema (:mod:`.schemagen`).
+   Arguments are taken from the conversation where it offers a fitting value (:mod:`.grounding`), else
+   generated from the tool's JSON schema (:mod:`.schemagen`); either way they validate against it.
 2. After a tool result → an answer quoting it.
 3. Context passages plus a question (RAG) → the context sentence sharing the most content words with the
    question.
 4. Otherwise → an acknowledgement quoting the last user message (prefixed by ``[seed N]`` when ``seed``
    is set).
 
-``response_format`` json_schema / json_object wrap the answer in JSON; reasoning models add
+``response_format`` json_schema fills the schema the same way; json_object answers with the keys the prompt
+names (``with keys setup and punchline``), else ``{"answer": ...}``; reasoning models add
 ``reasoning_content`` or ``<think>…</think>``. ``stop`` and ``max_tokens`` are applied last.
 """
 
@@ -28,8 +30,9 @@ from typing import Any
 
 from . import tokens
 from .catalog import ModelSpec
+from .grounding import Hints, keys_named
 from .rag import best_passage, content_words, split_question
-from .schemagen import Hints, generate
+from .schemagen import generate
 
 
 @dataclass
@@ -135,6 +138,15 @@ def last_user_text(messages: Sequence[Mapping[str, Any]]) -> str:
     return ""
 
 
+def grounding_text(messages: Sequence[Mapping[str, Any]]) -> str:
+    """The text values are drawn from: the last user message and the tool results that follow it."""
+    for i in range(len(messages) - 1, -1, -1):
+        if messages[i].get("role") == "user":
+            later = [content_text(m.get("content")) for m in messages[i + 1 :] if m.get("role") == "tool"]
+            return "\n".join([content_text(messages[i].get("content")), *later])
+    return ""
+
+
 def _tool_name(tool: Mapping[str, Any]) -> str:
     return str((tool.get("function") or {}).get("name", ""))
 
@@ -182,7 +194,7 @@ def tool_call(tool: Mapping[str, Any], index: int, messages: Sequence[Mapping[st
     """A tool call whose ``arguments`` (a JSON string) validate against the tool's parameter schema."""
     fn = tool.get("function") or {}
     params = fn.get("parameters") or {"type": "object", "properties": {}}
-    args = generate(params, Hints(last_user_text(messages)))
+    args = generate(params, Hints(grounding_text(messages)))
     call_id = "call_" + stable_hash(messages, fn.get("name"), index)[:24]
     return {
         "id": call_id,
@@ -220,14 +232,25 @@ def reasoning_text(messages: Sequence[Mapping[str, Any]]) -> str:
     return f"The user asks: {excerpt}. I will look for the most relevant facts and answer concisely."
 
 
-def json_content(response_format: Mapping[str, Any], text: str, user: str) -> str | None:
-    """Content for ``response_format`` json_schema / json_object (``None`` for text)."""
+def json_content(response_format: Mapping[str, Any], text: str, user: str, prompt: str = "") -> str | None:
+    """Content for ``response_format`` json_schema / json_object (``None`` for text).
+
+    Args:
+        response_format: The request's ``response_format``.
+        text: The plain answer (what unmatched string fields get).
+        user: The text values are drawn from (:func:`grounding_text`).
+        prompt: Where json_object looks for the keys it is asked for (system and user text).
+    """
     kind = response_format.get("type")
     if kind == "json_schema":
         spec = response_format.get("json_schema") or {}
         return json.dumps(generate(spec.get("schema") or {}, Hints(user, fallback=text)))
     if kind == "json_object":
-        return json.dumps({"answer": text})
+        keys = keys_named(prompt or user)
+        if not keys:
+            return json.dumps({"answer": text})
+        schema = {"type": "object", "properties": {k: {"type": "string"} for k in keys}, "required": keys}
+        return json.dumps(generate(schema, Hints(user, fallback=text)))
     return None
 
 
@@ -268,7 +291,9 @@ def chat_reply(body: Mapping[str, Any], model: ModelSpec) -> ChatReply:
     else:
         text = answer_text(messages, model.name, body.get("seed"))
         fmt = body.get("response_format")
-        content = json_content(fmt, text, last_user_text(messages)) if isinstance(fmt, Mapping) else None
+        prompt = "\n".join(content_text(m.get("content")) for m in messages if m.get("role") in ("system", "developer"))
+        prompt += "\n" + last_user_text(messages)
+        content = json_content(fmt, text, grounding_text(messages), prompt) if isinstance(fmt, Mapping) else None
         reply = ChatReply(content if content is not None else text)
     if reasoning and model.think_tags:
         reply.content = f"<think>\n{reasoning}\n</think>\n\n{reply.content or ''}"

@@ -33,11 +33,17 @@ def extra_parameters_mode(header: str | None, default: str) -> str:
 
 
 def apply_extra_parameters(body: dict[str, Any], known: frozenset[str], mode: str) -> dict[str, Any]:
-    """Enforce ``extra-parameters`` (WIRE.md §2.2): 422 naming each unknown key, drop them, or keep them."""
+    """Enforce ``extra-parameters`` (WIRE.md §2.2): 422 naming each unknown key, else drop them.
+
+    ``pass-through`` hands unknown keys to the model, which ignores what it does not know; the emulated model
+    likewise never sees them. The handlers read only keys the schema validated, so an unvalidated value
+    (``{"messages": null}`` sent to ``/completions``, say) can never reach them (issue 18). The request log
+    keeps the body as received, extras included.
+    """
     unknown = [k for k in body if k not in known and k not in ALWAYS_KNOWN]
-    if not unknown or mode == "pass-through":
+    if not unknown:
         return body
-    if mode == "drop":
+    if mode in ("drop", "pass-through"):
         return {k: v for k, v in body.items() if k not in unknown}
     names = ", ".join(repr(k) for k in unknown)
     raise unprocessable(

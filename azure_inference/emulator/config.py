@@ -30,6 +30,8 @@ class EmulatorConfig:
         faults: Faults active from startup (``POST /_emulator/reset`` restores them).
         latency_ms: Delay added to every model request.
         log_limit: How many requests the log keeps.
+        log_max_bytes: How many body bytes the log keeps in all; the oldest entries go first (issue 12).
+        max_body_bytes: The largest request body accepted; a larger one gets 413 (issue 12).
         chunk_tokens: Tokens per streamed content chunk.
         lenient: Accept what the service refuses on OpenAI-style routes (``max_tokens`` and sampling fields on
             reasoning models, non-strict schemas with ``strict: true``); strict by default (see ``strict.py``).
@@ -45,6 +47,8 @@ class EmulatorConfig:
     faults: list[Fault] = field(default_factory=list)
     latency_ms: int = 0
     log_limit: int = 10_000
+    log_max_bytes: int = 64 * 1024 * 1024
+    max_body_bytes: int = 32 * 1024 * 1024
     chunk_tokens: int = 3
     lenient: bool = False
     retire_model_inference: bool = False
@@ -67,7 +71,7 @@ class EmulatorConfig:
                 self.output_blocklist.update(parse_blocklist(value))
             elif key == "faults":
                 self.faults.extend(Fault.from_dict(f) for f in value)
-            elif key in ("latency_ms", "log_limit", "chunk_tokens"):
+            elif key in ("latency_ms", "log_limit", "log_max_bytes", "max_body_bytes", "chunk_tokens"):
                 setattr(self, key, int(value))
             elif key in ("lenient", "retire_model_inference"):
                 setattr(self, key, bool(value))

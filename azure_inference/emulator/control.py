@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from .bodies import read_body
 from .config import Blocklist, parse_blocklist
 from .errors import ApiError, azure_error
 from .faults import Fault
@@ -31,9 +32,12 @@ def _ok(obj: Any, status: int = 200) -> Response:
     return Response(json.dumps(obj), status_code=status, media_type="application/json")
 
 
-async def _json_body(request: Request) -> Any:
+async def _json_body(request: Request, limit: int) -> Any:
+    raw = await read_body(request, limit)
     try:
-        return json.loads(await request.body() or b"null")
+        return json.loads(raw or b"null")
+    except RecursionError as exc:
+        raise azure_error(400, "invalid_json", "control body is nested too deeply") from exc
     except ValueError as exc:
         raise azure_error(400, "invalid_json", f"control body is not JSON: {exc}") from exc
 
@@ -64,7 +68,7 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
         if request.method == "DELETE":
             state.script.clear()
             return _ok({"pending": []})
-        data = await _json_body(request)
+        data = await _json_body(request, state.config.max_body_bytes)
         items = data["responses"] if isinstance(data, dict) and "responses" in data else [data]
         if not isinstance(items, list):
             raise azure_error(400, "invalid_script", "responses must be a list")
@@ -77,7 +81,7 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
 
     async def faults(request: Request) -> Response:
         if request.method == "PUT":
-            data = await _json_body(request)
+            data = await _json_body(request, state.config.max_body_bytes)
             items = data.get("faults", []) if isinstance(data, dict) else data
             try:
                 state.faults = [Fault.from_dict(f) for f in items]
@@ -88,7 +92,7 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
         return _ok({"faults": [f.to_dict() for f in state.faults]})
 
     async def blocklists(request: Request) -> Response:
-        data = await _json_body(request)
+        data = await _json_body(request, state.config.max_body_bytes)
         try:
             if "prompt" in data:
                 state.prompt_blocklist = Blocklist(parse_blocklist(data["prompt"] or []))
@@ -100,7 +104,7 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
 
     async def requests(request: Request) -> Response:
         if request.method == "DELETE":
-            state.log.clear()
+            state.clear_log()
             return _ok({"requests": []})
         path = request.query_params.get("path")
         items = [r for r in state.log if path is None or path in r["path"]]

@@ -42,6 +42,8 @@ def prepare(call: Call) -> dict[str, Any]:
         body["input"] = [body["input"]]  # OpenAI-style single string; the spec wants string[] (WIRE.md §5)
     if call.surface != "azure" and "max_completion_tokens" in body and "max_tokens" not in body:
         body["max_tokens"] = body.pop("max_completion_tokens")  # OpenAI's newer name for the same limit
+    if call.surface == "deployment" and "model" in body and body["model"] is None:
+        del body["model"]  # stock AzureChatOpenAI sends null; the path names the deployment (issue 18)
     if isinstance(body.get("stop"), str):
         body["stop"] = [body["stop"]]  # WIRE.md §11.14: the docs send a bare string; accept it
     default_mode = "drop" if call.surface == "openai" else "error"

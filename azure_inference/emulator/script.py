@@ -145,6 +145,8 @@ class EmulatorState:
         self.script: list[ScriptEntry] = []
         self.faults: list[Fault] = copy.deepcopy(config.faults)
         self.log: deque[dict[str, Any]] = deque(maxlen=config.log_limit)
+        self._log_sizes: deque[int] = deque(maxlen=config.log_limit)  # body bytes of each log entry
+        self.log_bytes = 0
         self.prompt_blocklist = Blocklist(config.prompt_blocklist)
         self.output_blocklist = Blocklist(config.output_blocklist)
         self.counter = 0
@@ -154,7 +156,7 @@ class EmulatorState:
         """Forget the script and the log; restore the startup faults and blocklists."""
         self.script.clear()
         self.faults = copy.deepcopy(self.config.faults)
-        self.log.clear()
+        self.clear_log()
         self.prompt_blocklist = Blocklist(self.config.prompt_blocklist)
         self.output_blocklist = Blocklist(self.config.output_blocklist)
 
@@ -175,10 +177,23 @@ class EmulatorState:
                 return fault
         return None
 
-    def record(self, method: str, path: str, query: str, headers: Mapping[str, str], body: Any) -> None:
-        """Append a request to the log (secret headers masked)."""
+    def clear_log(self) -> None:
+        """Forget the request log."""
+        self.log.clear()
+        self._log_sizes.clear()
+        self.log_bytes = 0
+
+    def record(self, method: str, path: str, query: str, headers: Mapping[str, str], body: Any, size: int = 0) -> None:
+        """Append a request to the log (secret headers masked).
+
+        ``size`` is the body's length in bytes: the log keeps at most ``config.log_max_bytes`` of bodies,
+        dropping the oldest entries first, so a flood of large requests cannot fill the memory (issue 12).
+        """
         self.counter += 1
         masked = {k: ("***" if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()}
+        while self.log and (self.log_bytes + size > self.config.log_max_bytes or len(self.log) == self.log.maxlen):
+            self.log.popleft()
+            self.log_bytes -= self._log_sizes.popleft()
         self.log.append(
             {
                 "seq": self.counter,
@@ -191,3 +206,5 @@ class EmulatorState:
                 "monotonic": time.monotonic(),
             }
         )
+        self._log_sizes.append(size)
+        self.log_bytes += size

@@ -39,7 +39,7 @@ def test_first_line_is_url_and_signal_exits_zero(sig: signal.Signals) -> None:
         proc.send_signal(sig)
         out, err = proc.communicate(timeout=15)
         assert proc.returncode == 0, err.decode()
-        assert out == b""  # the URL was the only line
+        assert url not in out.decode().splitlines()  # the URL line came once, first
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -121,3 +121,70 @@ def test_sigterm_during_inflight_stream_still_exits_zero() -> None:
 
 def test_module_runs_as_python_dash_m() -> None:
     assert emulator_command()[:3] == [sys.executable, "-m", "azure_inference.emulator"]
+
+
+def test_start_output_names_the_endpoint_of_each_surface() -> None:
+    # Issue 18: the base URL alone as AZURE_INFERENCE_ENDPOINT fails with MissingApiVersionParameter; the
+    # emulator prints what to paste for each surface, and each of them answers a chat call as printed.
+    from azure_inference import InferenceClient
+
+    proc = subprocess.Popen(emulator_command(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline().decode() for _ in range(7)]
+        url = lines[0].strip()
+        assert url.startswith("http://127.0.0.1:")  # still the first line, alone
+        text = "".join(lines[1:])
+        endpoints = {
+            "OpenAI v1": url + "/openai/v1",
+            "Model Inference": url + "/models",
+            "deployment": url + "/openai/deployments/gpt-4o-mini",
+            "OpenAI-compatible": url + "/v1",
+        }
+        for label, endpoint in endpoints.items():
+            (line,) = [x for x in lines[1:] if label in x]
+            assert line.split()[-1] == endpoint or f" {endpoint} " in line, line
+            with InferenceClient(endpoint=endpoint, model="gpt-4o-mini") as client:
+                reply = client.chat([{"role": "user", "content": "hi"}])
+            assert "emulated" in (reply.content or ""), label
+        assert "api-version" in text
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=15)
+
+
+def test_printed_default_api_version_is_the_transports() -> None:
+    from azure_inference.config import DEFAULT_API_VERSIONS, Surface
+    from azure_inference.emulator.__main__ import DEFAULT_API_VERSION
+    from azure_inference.emulator.validation import API_VERSIONS
+
+    assert DEFAULT_API_VERSIONS[Surface.MODEL_INFERENCE] == DEFAULT_API_VERSION
+    assert DEFAULT_API_VERSION in API_VERSIONS
+
+
+BLOCK_EXTRA = "import sys; sys.modules[{name!r}] = None; "
+
+
+@pytest.mark.parametrize("missing", ["starlette", "uvicorn", "jsonschema"])
+@pytest.mark.parametrize("how", ["module", "script"])
+def test_without_the_emulator_extra_the_error_names_it(missing: str, how: str) -> None:
+    # Issue 18: a raw ModuleNotFoundError('starlette') told a user nothing. The extra's modules are hidden
+    # (None in sys.modules makes their import fail as if they were not installed).
+    script = Path(sys.executable).with_name("azure-inference-emulator")
+    run = (
+        "import runpy; runpy.run_module('azure_inference.emulator', run_name='__main__')"
+        if how == "module"
+        else f"import runpy; runpy.run_path({str(script)!r}, run_name='__main__')"
+    )
+    if how == "script" and not script.exists():
+        pytest.skip("the console script is not installed next to this interpreter")
+    proc = subprocess.run(
+        [sys.executable, "-c", BLOCK_EXTRA.format(name=missing) + run, "--port", "0"],
+        capture_output=True,
+        timeout=60,
+    )
+    assert proc.returncode != 0
+    err = proc.stderr.decode()
+    assert "ImportError" in err
+    assert 'pip install "azure-inference-adapters[emulator]"' in err
+    assert f"{missing} is not installed" in err

@@ -59,8 +59,32 @@ def _schemas(children: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[d
     return objects | arrays | unions
 
 
+# Text rich in what grounding picks up (numbers, number words, quotes, names, dates, enum members, key: value),
+# so the property covers grounded values as well as schema-derived ones (issue 16).
+FRAGMENTS = [
+    "3",
+    "-7",
+    "2.5",
+    "1,000",
+    "twenty-one",
+    "'a b'",
+    '"été"',
+    "New York",
+    "on 2026-03-05",
+    "a",
+    "b",
+    "aa: 4",
+    "b=c",
+    "in Paris",
+    "12 kg",
+    "x@example.com",
+    "https://example.com/x",
+]
+hints_text = st.text(max_size=40) | st.lists(st.sampled_from(FRAGMENTS), max_size=8).map(" ".join)
+
+
 @settings(max_examples=150, deadline=None)
-@given(st.recursive(scalars, _schemas, max_leaves=12), st.text(max_size=40))
+@given(st.recursive(scalars, _schemas, max_leaves=12), hints_text)
 def test_generated_values_validate(schema: dict[str, Any], hint: str) -> None:
     jsonschema.validate(generate(schema, Hints(hint)), schema)
 

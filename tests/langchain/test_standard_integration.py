@@ -1,5 +1,5 @@
 """langchain-tests standard integration suites against the emulator (or a real deployment when
-``AZURE_INFERENCE_ENDPOINT`` is set: then the emulator-only xfails do not apply)."""
+``AZURE_INFERENCE_ENDPOINT`` is set)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,6 @@ from azure_inference.emulator import EmulatorHandle
 from langchain_azure_inference import AzureInferenceEmbeddings, ChatAzureInference
 
 LIVE = bool(os.environ.get("AZURE_INFERENCE_ENDPOINT"))
-_EMU = "the emulator answers deterministically (it quotes or picks passages) and does not follow instructions"
-
-
-def emulator_only(reason: str) -> pytest.MarkDecorator:
-    """xfail on the emulator only; against a real deployment the test must pass."""
-    return pytest.mark.xfail(not LIVE, reason=f"{_EMU}: {reason}", strict=False)
 
 
 class TestChatAzureInferenceIntegration(ChatModelIntegrationTests):
@@ -64,24 +58,7 @@ class TestChatAzureInferenceIntegration(ChatModelIntegrationTests):
     def has_tool_choice(self) -> bool:
         return True
 
-    # -- tests that need a model which truly follows instructions (they run for real when LIVE) -------------
-
-    @emulator_only("tool arguments are generated from the schema ({'a': 1, 'b': 1}), not read from '3 + 4'")
-    @pytest.mark.parametrize("model", [{}, {"output_version": "v1"}], indirect=True)
-    def test_tool_calling(self, model: Any) -> None:
-        super().test_tool_calling(model)
-
-    @emulator_only("tool arguments are generated from the schema, not read from the prompt")
-    async def test_tool_calling_async(self, model: Any) -> None:
-        await super().test_tool_calling_async(model)
-
-    @emulator_only("json_object mode wraps its canned answer as {'answer': ...} instead of the keys the prompt asks")
-    def test_json_mode(self, model: Any) -> None:
-        super().test_json_mode(model)
-
-    @emulator_only("string arguments are generated placeholders, so the requested unicode text is not echoed")
-    def test_unicode_tool_call_integration(self, model: Any, *args: Any, **kwargs: Any) -> None:
-        super().test_unicode_tool_call_integration(model, *args, **kwargs)
+    # -- tests that need the internet (they run for real when LIVE) ------------------------------------------
 
     @pytest.mark.xfail(not LIVE, reason="the test downloads an image from the internet, which this sandbox lacks")
     def test_image_inputs(self, model: Any) -> None:
