@@ -88,7 +88,9 @@ def prompt_tokens(messages: Sequence[Mapping[str, Any]], tools: Sequence[Any] | 
         total += tokens.MESSAGE_OVERHEAD + tokens.count(content_text(content))
         total += tokens.IMAGE_TOKENS * count_parts(content, ("image_url",))
         total += tokens.AUDIO_TOKENS * count_parts(content, AUDIO_PARTS)
-        for call in msg.get("tool_calls") or ():
+        calls = msg.get("tool_calls")
+        # A message type without tool_calls in the spec (user, system) may still carry the key unvalidated.
+        for call in calls if isinstance(calls, list) else ():
             fn = (call.get("function") or {}) if isinstance(call, Mapping) else {}
             args = fn.get("arguments", "")
             total += tokens.count(str(fn.get("name", ""))) + tokens.count(
