@@ -123,7 +123,8 @@ def schema_problem(root: Any) -> tuple[tuple[str, ...], str] | None:
     count = 0
     stack: list[tuple[Any, tuple[str, ...], int, frozenset[int]]] = [(root, (), 0, frozenset())]
     for defs in ("$defs", "definitions"):
-        stack += [(v, (defs, k), 0, frozenset()) for k, v in (root.get(defs) or {}).items()]
+        found = root.get(defs)
+        stack += [(v, (defs, k), 0, frozenset()) for k, v in found.items()] if isinstance(found, Mapping) else []
     while stack:
         node, path, depth, seen = stack.pop()
         if not isinstance(node, Mapping) or id(node) in seen:
@@ -141,10 +142,13 @@ def schema_problem(root: Any) -> tuple[tuple[str, ...], str] | None:
                 return (), f"{depth} levels of nesting exceeds limit of {MAX_DEPTH}."
             if node.get("additionalProperties") is not False:
                 return path, "'additionalProperties' is required to be supplied and to be false."
-            props = node.get("properties") or {}
+            props = node.get("properties")
+            props = props if isinstance(props, Mapping) else {}
+            required = node.get("required")
+            required = required if isinstance(required, list) else []
             if path[:1] not in (("$defs",), ("definitions",)):  # definitions count where they are used
                 count += len(props)
-            missing = [k for k in props if k not in (node.get("required") or ())]
+            missing = [k for k in props if k not in required]
             if missing:
                 return path, (
                     "'required' is required to be supplied and to be an array including every key in properties. "
@@ -153,7 +157,9 @@ def schema_problem(root: Any) -> tuple[tuple[str, ...], str] | None:
             stack += [(sub, (*path, "properties", k), depth, seen) for k, sub in props.items()]
         if "items" in node:
             stack.append((node["items"], (*path, "items"), depth, seen))
-        stack += [(sub, (*path, "anyOf", str(i)), depth, seen) for i, sub in enumerate(node.get("anyOf") or ())]
+        any_of = node.get("anyOf")
+        if isinstance(any_of, list):
+            stack += [(sub, (*path, "anyOf", str(i)), depth, seen) for i, sub in enumerate(any_of)]
     if count > MAX_PROPERTIES:
         return (), f"{count} object properties exceeds limit of {MAX_PROPERTIES}."
     return None
@@ -162,8 +168,8 @@ def schema_problem(root: Any) -> tuple[tuple[str, ...], str] | None:
 def _check_schemas(body: Mapping[str, Any]) -> None:
     fmt = body.get("response_format")
     if isinstance(fmt, Mapping) and fmt.get("type") == "json_schema":
-        spec = fmt.get("json_schema") or {}
-        if spec.get("strict") is True:
+        spec = fmt.get("json_schema")
+        if isinstance(spec, Mapping) and spec.get("strict") is True:
             problem = schema_problem(spec.get("schema"))
             if problem is not None:
                 raise _openai_error(
@@ -171,7 +177,10 @@ def _check_schemas(body: Mapping[str, Any]) -> None:
                     "response_format",
                     None,
                 )
-    for i, tool in enumerate(body.get("tools") or ()):
+    tools = body.get("tools")
+    # This runs before the spec validation (which would refuse a malformed body), so it reads only what has the
+    # right type and leaves the rest to the validation's 400.
+    for i, tool in enumerate(tools if isinstance(tools, list) else ()):
         fn = tool.get("function") if isinstance(tool, Mapping) else None
         if isinstance(fn, Mapping) and fn.get("strict") is True:
             problem = schema_problem(fn.get("parameters") or {"type": "object", "properties": {}})

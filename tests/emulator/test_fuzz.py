@@ -80,6 +80,7 @@ def client(emulator: EmulatorHandle) -> Iterator[httpx.Client]:
     body={"messages": [{"role": "user", "content": None, "tool_calls": 1}]},
     mode="error",
 )
+@example(path="/v1/chat/completions", body={"messages": None, "model": None, "tools": 1}, mode="error")  # strict.py
 def test_random_bodies_never_500(
     client: httpx.Client, emulator: EmulatorHandle, path: str, body: dict[str, Any], mode: str
 ) -> None:

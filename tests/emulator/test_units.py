@@ -168,3 +168,40 @@ def test_in_thread_runner_serves_and_drops() -> None:
                 json={"messages": [{"role": "user", "content": "hi"}]},
             )
         assert emu.control.health()["internal_errors"] == 0
+
+
+SCHEMA_KEYS = ["type", "properties", "required", "additionalProperties", "anyOf", "items", "$defs", "$ref"]
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.sampled_from(["object", "string", "#/$defs/a"]),
+    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.sampled_from(SCHEMA_KEYS), kids, max_size=4),
+    max_leaves=20,
+)
+_object_schema = st.fixed_dictionaries(
+    {"type": st.just("object")}, optional={k: _json for k in SCHEMA_KEYS if k != "type"}
+)
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "object", "$defs": 1},
+        {"type": "object", "additionalProperties": False, "properties": {"a": 1}, "required": 1},
+        {"type": "object", "additionalProperties": False, "properties": 1},
+        {"type": "object", "additionalProperties": False, "properties": {}, "anyOf": 3},
+    ],
+)
+def test_strict_schema_rules_name_a_problem_in_malformed_schemas(schema: dict[str, Any]) -> None:
+    # The strict checks run before the spec validation, so they meet bodies of any shape (a 500 once: tools=1).
+    from azure_inference.emulator.strict import schema_problem
+
+    problem = schema_problem(schema)
+    assert problem is None or isinstance(problem[1], str)
+
+
+@settings(max_examples=300, deadline=None)
+@given(schema=_object_schema)
+def test_strict_schema_rules_read_any_json_without_crashing(schema: dict[str, Any]) -> None:
+    from azure_inference.emulator.strict import schema_problem
+
+    problem = schema_problem(schema)
+    assert problem is None or isinstance(problem[1], str)
