@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, Valid
 from typing_extensions import Self
 
 from azure_inference import AsyncInferenceClient, Deployment, InferenceClient
+from azure_inference.aliases import accepted_names, normalize_arguments
 from azure_inference.config import ExtraParameters, reraise_configuration_error, route_credential
 from azure_inference.holder import ClientHolder
 
@@ -62,6 +63,10 @@ class AzureInferenceBase(BaseModel):
     _resolved: Deployment | None = PrivateAttr(default=None)
 
     def __init__(self, **kwargs: Any) -> None:
+        # Names from AzureChatOpenAI & co. are mapped, unknown ones refused (pydantic would drop them silently).
+        cls = type(self)
+        extras = "model_kwargs" if "model_kwargs" in cls.model_fields else None
+        kwargs = normalize_arguments(kwargs, accepted_names(cls), owner=cls.__name__, extras_field=extras)
         try:
             super().__init__(**kwargs)
         except ValidationError as exc:

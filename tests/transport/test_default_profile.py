@@ -34,7 +34,11 @@ def profile_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_resolve_uses_the_default_profile_when_nothing_else_names_an_endpoint(profile_file: Path) -> None:
     deployment = Deployment.resolve()
-    assert (deployment.name, deployment.endpoint, deployment.model) == ("local", "http://127.0.0.1:9/models", "gpt-4o-mini")
+    assert (deployment.name, deployment.endpoint, deployment.model) == (
+        "local",
+        "http://127.0.0.1:9/models",
+        "gpt-4o-mini",
+    )
     # Fields given alongside still override the profile's.
     assert Deployment.resolve(model="phi-4").model == "phi-4"
 
