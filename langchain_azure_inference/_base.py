@@ -19,6 +19,8 @@ from azure_inference.aliases import accepted_names, normalize_arguments
 from azure_inference.config import ExtraParameters, reraise_configuration_error, route_credential
 from azure_inference.holder import ClientHolder
 
+from ._tokens import TokenCounting
+
 __all__ = ["AzureInferenceBase"]
 
 # Fields that map one-to-one onto Deployment overrides.
@@ -161,8 +163,8 @@ class AzureInferenceBase(BaseModel):
             await self._holder.aclose()
 
 
-class GenerativeBase(AzureInferenceBase):
-    """Sampling parameters shared by the chat model and the text-completion LLM."""
+class GenerativeBase(TokenCounting, AzureInferenceBase):
+    """Sampling parameters shared by the chat model and the text-completion LLM; token counting (``_tokens``)."""
 
     temperature: float | None = None
     """Sampling temperature; ``0`` is sent, ``None`` is not."""

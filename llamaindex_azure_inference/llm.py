@@ -53,6 +53,7 @@ from ._convert import (
 from ._models import ModelCaps, lookup_model
 from ._stream import THINK_TAGS, StreamFolder
 from ._structured import json_schema_format
+from ._tokens import TokenCounting
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
@@ -72,12 +73,13 @@ _CHAT_PARAMS = CHAT_PARAM_NAMES - {"extra_body", "stream_usage"}
 _COMPLETION_PARAMS = COMPLETION_PARAM_NAMES - {"extra_body", "stream_usage"}
 
 
-class AzureInference(DeploymentFields, FunctionCallingLLM):
+class AzureInference(TokenCounting, DeploymentFields, FunctionCallingLLM):
     """Chat models deployed on Azure (AI Model Inference, Azure OpenAI, OpenAI v1, OpenAI-compatible servers).
 
     Every LlamaIndex message part the wire can carry is sent (text, images, audio, tool calls and results);
     replies come back with reasoning as a ``ThinkingBlock`` and tool calls as ``ToolCallBlock``s, and
-    streamed tool calls are folded whole. ``metadata`` never calls the network.
+    streamed tool calls are folded whole. ``metadata`` never calls the network. ``tokenizer`` /
+    ``count_tokens`` count for this model (``_tokens``), e.g. ``ChatMemoryBuffer(tokenizer_fn=llm.tokenizer)``.
 
     Example:
         >>> llm = AzureInference(endpoint="https://<res>.services.ai.azure.com/models", model="gpt-4o-mini")
