@@ -26,7 +26,7 @@ from pydantic import AliasChoices, BaseModel
 
 from .errors import ConfigurationError
 
-__all__ = ["ALIASES", "HINTS", "UnknownArgumentError", "accepted_names", "normalize_arguments"]
+__all__ = ["ALIASES", "HINTS", "UnknownArgumentError", "accepted_names", "normalize_arguments", "profile_not_found"]
 
 ALIASES: Mapping[str, tuple[str, ...]] = {
     # where the model is
@@ -153,3 +153,15 @@ def normalize_arguments(
     if problems:
         raise UnknownArgumentError("; ".join(problems))
     return out
+
+
+def profile_not_found(error: ConfigurationError, name: str) -> ConfigurationError:
+    """``error`` (a profile named by ``deployment=`` could not be loaded) with the likely mix-up explained.
+
+    ``deployment=`` here takes a ``Deployment`` or a profile name; in ``AzureOpenAIEmbeddings`` and LlamaIndex's
+    ``AzureOpenAI`` the same word names the Azure OpenAI deployment.
+    """
+    return ConfigurationError(
+        f"{error} (deployment={name!r} names a profile of the TOML profile file here; to address an Azure OpenAI "
+        f"deployment called {name!r} pass azure_deployment={name!r} or model={name!r})"
+    )

@@ -14,8 +14,8 @@ from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, model_validator
 from typing_extensions import Self
 
-from azure_inference import AsyncInferenceClient, Deployment, InferenceClient
-from azure_inference.aliases import accepted_names, normalize_arguments
+from azure_inference import AsyncInferenceClient, ConfigurationError, Deployment, InferenceClient
+from azure_inference.aliases import accepted_names, normalize_arguments, profile_not_found
 from azure_inference.config import ExtraParameters, reraise_configuration_error, route_credential
 from azure_inference.holder import ClientHolder
 
@@ -105,7 +105,12 @@ class AzureInferenceBase(BaseModel):
                 given["credential"] = self.api_key.get_secret_value()
             given["azure_credential"] = self.azure_credential
             given["token_provider"] = self.token_provider
-            self._resolved = Deployment.resolve(self.deployment, **given)
+            try:
+                self._resolved = Deployment.resolve(self.deployment, **given)
+            except ConfigurationError as exc:
+                if isinstance(self.deployment, str) and "profile" in str(exc):
+                    raise profile_not_found(exc, self.deployment) from None
+                raise
         return self._resolved
 
     @property

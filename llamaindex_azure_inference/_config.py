@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, model_validator
 from typing_extensions import Self
 
-from azure_inference import Deployment
-from azure_inference.aliases import accepted_names, normalize_arguments
+from azure_inference import ConfigurationError, Deployment
+from azure_inference.aliases import accepted_names, normalize_arguments, profile_not_found
 from azure_inference.config import ExtraParameters, reraise_configuration_error, route_credential
 from azure_inference.holder import ClientHolder
 
@@ -133,7 +133,12 @@ class DeploymentFields(BaseModel):
                 "timeout": self.timeout,
                 "max_retries": self.max_retries,
             }
-            self._deployment = Deployment.resolve(self.deployment, **overrides)
+            try:
+                self._deployment = Deployment.resolve(self.deployment, **overrides)
+            except ConfigurationError as exc:
+                if isinstance(self.deployment, str) and "profile" in str(exc):
+                    raise profile_not_found(exc, self.deployment) from None
+                raise
         return self._deployment
 
     @property

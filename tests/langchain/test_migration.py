@@ -170,3 +170,14 @@ def test_every_class_reports_the_same_ls_provider() -> None:
     assert chat._get_ls_params()["ls_provider"] == text._get_ls_params()["ls_provider"] == "azure_inference"
     assert text._get_ls_params()["ls_model_name"] == "gpt-35-turbo-instruct"
     assert text._get_ls_params()["ls_model_type"] == "llm"
+
+
+def test_deployment_as_a_deployment_name_explains_the_mix_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # AzureOpenAIEmbeddings(deployment=...) names the Azure deployment; here deployment= is a profile name.
+    monkeypatch.delenv("AZURE_INFERENCE_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    from azure_inference import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match=r"pass azure_deployment='text-embedding-3-small'"):
+        AzureInferenceEmbeddings(deployment="text-embedding-3-small", azure_endpoint="https://r.openai.azure.com")

@@ -111,3 +111,14 @@ def test_default_profile_gives_the_endpoint(tmp_path: Path, monkeypatch: pytest.
     for obj in (AzureInference(), AzureInferenceEmbedding()):
         deployment = obj.resolved_deployment()
         assert (deployment.endpoint, deployment.model) == ("http://127.0.0.1:9/models", "phi-4")
+
+
+def test_deployment_as_a_deployment_name_explains_the_mix_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # LlamaIndex's AzureOpenAI(deployment=...) names the Azure deployment; here deployment= is a profile name.
+    monkeypatch.delenv("AZURE_INFERENCE_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    from azure_inference import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match=r"pass azure_deployment='gpt-4o' or model='gpt-4o'"):
+        AzureInference(deployment="gpt-4o", azure_endpoint="https://r.openai.azure.com")
