@@ -23,7 +23,7 @@ from ._config_checks import (
 )
 from ._surfaces import RULES, Surface, SurfaceRules, detect_surface, token_scope
 from .errors import ConfigurationError
-from .profiles import load_profiles, profile_fields
+from .profiles import default_profile_name, load_profiles, profile_fields
 
 __all__ = [
     "DEFAULT_API_VERSIONS",
@@ -281,7 +281,8 @@ class Deployment(BaseModel):
         """What every adapter calls: a ``Deployment``, a profile name, or the environment, plus overrides.
 
         Resolution order: an explicit ``Deployment`` (with overrides applied); a profile name; the profile in
-        ``AZURE_INFERENCE_PROFILE``; else the environment variables and the given fields.
+        ``AZURE_INFERENCE_PROFILE``; the environment variables and the given fields; else, when neither gives an
+        endpoint, the profile file's ``default_profile``.
         """
         given = {k: v for k, v in overrides.items() if v is not None}
         if isinstance(deployment, Deployment):
@@ -290,4 +291,6 @@ class Deployment(BaseModel):
             return cls.from_profile(deployment, **given)
         if "endpoint" not in given and os.environ.get("AZURE_INFERENCE_PROFILE"):
             return cls.from_profile(None, **given)
+        if "endpoint" not in given and not os.environ.get("AZURE_INFERENCE_ENDPOINT") and default_profile_name():
+            return cls.from_profile(None, **given)  # the file's default_profile, when nothing else names one
         return cls.from_env(**given)

@@ -11,10 +11,10 @@ from typing import Any
 
 from .errors import ConfigurationError
 
-__all__ = ["load_profiles", "profile_fields"]
+__all__ = ["default_profile_name", "load_profiles", "profile_fields"]
 
 
-def _config_path(path: str | os.PathLike[str] | None) -> Path:
+def _find_config(path: str | os.PathLike[str] | None) -> Path | None:
     if path is not None:
         return Path(path)
     if os.environ.get("AZURE_INFERENCE_CONFIG"):
@@ -22,9 +22,29 @@ def _config_path(path: str | os.PathLike[str] | None) -> Path:
     for candidate in (Path("azure-inference.toml"), Path.home() / ".config" / "azure-inference" / "config.toml"):
         if candidate.is_file():
             return candidate
-    raise ConfigurationError(
-        "no profile file: set AZURE_INFERENCE_CONFIG to a TOML file, or create ./azure-inference.toml"
-    )
+    return None
+
+
+def _config_path(path: str | os.PathLike[str] | None) -> Path:
+    found = _find_config(path)
+    if found is None:
+        raise ConfigurationError(
+            "no profile file: set AZURE_INFERENCE_CONFIG to a TOML file, or create ./azure-inference.toml"
+        )
+    return found
+
+
+def default_profile_name(path: str | os.PathLike[str] | None = None) -> str | None:
+    """The ``default_profile`` of the profile file, or ``None`` when there is no file or it names none.
+
+    The file is looked up as ``load_profiles`` does; a file that exists but cannot be read still raises
+    ``ConfigurationError`` (a broken file should not be skipped in silence).
+    """
+    if _find_config(path) is None:
+        return None
+    profiles, _ = load_profiles(path)
+    name = profiles.get("__default__", {}).get("name")
+    return name if isinstance(name, str) and name else None
 
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")

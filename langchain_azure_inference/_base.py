@@ -14,9 +14,12 @@ from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, model_validator
 from typing_extensions import Self
 
-from azure_inference import AsyncInferenceClient, Deployment, InferenceClient
+from azure_inference import AsyncInferenceClient, ConfigurationError, Deployment, InferenceClient
+from azure_inference.aliases import accepted_names, normalize_arguments, profile_not_found
 from azure_inference.config import ExtraParameters, reraise_configuration_error, route_credential
 from azure_inference.holder import ClientHolder
+
+from ._tokens import TokenCounting
 
 __all__ = ["AzureInferenceBase"]
 
@@ -62,6 +65,10 @@ class AzureInferenceBase(BaseModel):
     _resolved: Deployment | None = PrivateAttr(default=None)
 
     def __init__(self, **kwargs: Any) -> None:
+        # Names from AzureChatOpenAI & co. are mapped, unknown ones refused (pydantic would drop them silently).
+        cls = type(self)
+        extras = "model_kwargs" if "model_kwargs" in cls.model_fields else None
+        kwargs = normalize_arguments(kwargs, accepted_names(cls), owner=cls.__name__, extras_field=extras)
         try:
             super().__init__(**kwargs)
         except ValidationError as exc:
@@ -98,7 +105,12 @@ class AzureInferenceBase(BaseModel):
                 given["credential"] = self.api_key.get_secret_value()
             given["azure_credential"] = self.azure_credential
             given["token_provider"] = self.token_provider
-            self._resolved = Deployment.resolve(self.deployment, **given)
+            try:
+                self._resolved = Deployment.resolve(self.deployment, **given)
+            except ConfigurationError as exc:
+                if isinstance(self.deployment, str) and "profile" in str(exc):
+                    raise profile_not_found(exc, self.deployment) from None
+                raise
         return self._resolved
 
     @property
@@ -156,8 +168,8 @@ class AzureInferenceBase(BaseModel):
             await self._holder.aclose()
 
 
-class GenerativeBase(AzureInferenceBase):
-    """Sampling parameters shared by the chat model and the text-completion LLM."""
+class GenerativeBase(TokenCounting, AzureInferenceBase):
+    """Sampling parameters shared by the chat model and the text-completion LLM; token counting (``_tokens``)."""
 
     temperature: float | None = None
     """Sampling temperature; ``0`` is sent, ``None`` is not."""

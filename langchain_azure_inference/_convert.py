@@ -40,6 +40,9 @@ __all__ = [
 ]
 
 PROVIDER = "azure_inference"
+"""``ls_provider`` and ``model_provider`` of every class here. Not ``azure`` (AzureChatOpenAI's): that name tells
+LangSmith the model is an Azure OpenAI one and prices it so, while these classes also reach Mistral, Llama,
+DeepSeek and local servers; snake_case as LangChain's own providers (``azure_ai``, ``google_genai``)."""
 # Every streamed chunk names the provider (LangChain picks its content-block translator by it); pydantic copies
 # this dict into each message, so sharing it is safe.
 _CHUNK_METADATA: dict[str, Any] = {"model_provider": PROVIDER}

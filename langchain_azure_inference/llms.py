@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import BaseLLM
+from langchain_core.language_models import BaseLLM, LangSmithParams
 from langchain_core.outputs import Generation, GenerationChunk, LLMResult
 
 from azure_inference._requests import COMPLETION_PARAM_NAMES
@@ -37,6 +37,14 @@ class AzureInferenceLLM(GenerativeBase, BaseLLM):
     @property
     def _identifying_params(self) -> dict[str, Any]:
         return {"model": self.resolved_model, "endpoint": self.endpoint, **self._default_params()}
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        # BaseLLM derives the provider from the class name ("azureinference"); every class of this package
+        # reports the chat model's PROVIDER instead, so traces group under one name.
+        params = super()._get_ls_params(stop=stop, **kwargs)
+        params["ls_provider"] = PROVIDER
+        params["ls_model_name"] = kwargs.get("model") or self.resolved_model or "unknown"
+        return params
 
     def _params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
         params = self._default_params()

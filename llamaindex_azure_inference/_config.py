@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, model_validator
 from typing_extensions import Self
 
-from azure_inference import Deployment
+from azure_inference import ConfigurationError, Deployment
+from azure_inference.aliases import accepted_names, normalize_arguments, profile_not_found
 from azure_inference.config import ExtraParameters, reraise_configuration_error, route_credential
 from azure_inference.holder import ClientHolder
 
@@ -85,6 +86,13 @@ class DeploymentFields(BaseModel):
         return route_credential(data) if isinstance(data, Mapping) else data
 
     def __init__(self, **kwargs: Any) -> None:
+        # Names from the LlamaIndex Azure classes are mapped, unknown ones refused (pydantic would drop them).
+        cls = type(self)
+        accepted = accepted_names(cls)
+        extras = "additional_kwargs" if "additional_kwargs" in cls.model_fields else None
+        if extras:
+            accepted |= {"model_kwargs"}  # merged into additional_kwargs by AzureInference's own validator
+        kwargs = normalize_arguments(kwargs, accepted, owner=cls.__name__, extras_field=extras)
         try:
             super().__init__(**kwargs)
         except ValidationError as exc:
@@ -125,7 +133,12 @@ class DeploymentFields(BaseModel):
                 "timeout": self.timeout,
                 "max_retries": self.max_retries,
             }
-            self._deployment = Deployment.resolve(self.deployment, **overrides)
+            try:
+                self._deployment = Deployment.resolve(self.deployment, **overrides)
+            except ConfigurationError as exc:
+                if isinstance(self.deployment, str) and "profile" in str(exc):
+                    raise profile_not_found(exc, self.deployment) from None
+                raise
         return self._deployment
 
     @property

@@ -5,6 +5,11 @@ reasoning after the ``<think>`` split, tool-call fragments by slot (by index, or
 no index, WIRE.md §4 Δ8), the finish reason. Each response here carries the whole message so far (text,
 reasoning, tool calls) and the new text in ``delta``; while a call streams its arguments are kept as text, and
 they become a dict on the chunk that finishes the message.
+
+The calls are also put in ``message.additional_kwargs["tool_calls"]`` (wire-shaped ``ToolCall`` objects with
+``.function.name`` / ``.function.arguments``): llama-index-core's streaming structured output
+(``program.utils.process_streaming_objects``) and its token counter read them there, not from the blocks.
+With ``max_tool_calls=1`` (``allow_parallel_tool_calls=False``) only the first call is shown.
 """
 
 from __future__ import annotations
@@ -30,9 +35,17 @@ class StreamFolder:
         split_think: move ``<think>…</think>`` text out of the content into a ``ThinkingBlock`` (when this folder
             builds its own accumulator, for ``add``).
         accumulator: the stream's accumulator (``stream.accumulator``), when the deltas come from the stream.
+        max_tool_calls: show at most this many tool calls (``1`` when parallel calls were not allowed: a service
+            that ignores ``parallel_tool_calls=false``, or a surface it is not sent to, may still send several).
     """
 
-    def __init__(self, accumulator: ChatAccumulator | None = None, *, split_think: bool = True) -> None:
+    def __init__(
+        self,
+        accumulator: ChatAccumulator | None = None,
+        *,
+        split_think: bool = True,
+        max_tool_calls: int | None = None,
+    ) -> None:
         self.accumulator = (
             accumulator if accumulator is not None else ChatAccumulator(THINK_TAGS if split_think else None)
         )
@@ -41,6 +54,7 @@ class StreamFolder:
         self._content = ""
         self._thinking = ""
         self._tool_calls: list[Any] = []
+        self._max_tool_calls = max_tool_calls
         self.finish_reason: str | None = None
         self.model_seen = False
         """Set by the caller once it has noted the stream's model name (so it looks only once per stream)."""
@@ -56,7 +70,7 @@ class StreamFolder:
         if finished_now:
             self.finish_reason = delta.finish_reason
         if touched or finished_now:
-            self._tool_calls = self.accumulator.tool_calls(0)
+            self._tool_calls = self.accumulator.tool_calls(0)[: self._max_tool_calls]
         if not (text or thinking or touched or finished_now or delta.usage is not None):
             return None
         return self._response(text, thinking, delta.chunk)
@@ -94,8 +108,10 @@ class StreamFolder:
         raw: dict[str, Any] = chunk.model_dump(exclude_none=True) if chunk is not None else {}
         if usage is not None:
             raw["usage"] = usage.model_dump(exclude_none=True)
+        # The same calls, wire-shaped, where llama-index-core's streaming programs look for them (module docstring).
+        message_extra: dict[str, Any] = {"tool_calls": list(self._tool_calls)} if self._tool_calls else {}
         return ChatResponse(
-            message=ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks),
+            message=ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=message_extra),
             delta=text,
             raw=raw,
             additional_kwargs=extra,

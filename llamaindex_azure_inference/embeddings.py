@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from llama_index.core.base.embeddings.base import Embedding
 from llama_index.core.embeddings.multi_modal_base import MultiModalEmbedding
@@ -68,6 +68,15 @@ class AzureInferenceEmbedding(DeploymentFields, MultiModalEmbedding):
     )
 
     _semaphore: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _model_from_name(cls, data: Any) -> Any:
+        # BaseEmbedding's model_name is only a label; AzureAIEmbeddingsModel users mean the model by it, so it
+        # also addresses the model unless model= is given (else the endpoint's default model would answer).
+        if isinstance(data, dict) and data.get("model_name") not in (None, "unknown") and data.get("model") is None:
+            data = {**data, "model": data["model_name"]}
+        return data
 
     @model_validator(mode="after")
     def _name_from_model(self) -> AzureInferenceEmbedding:

@@ -37,6 +37,7 @@ from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
 from azure_inference import ContentFilterError
 from azure_inference._requests import CHAT_PARAM_NAMES, COMPLETION_PARAM_NAMES
+from azure_inference._surfaces import Surface
 from azure_inference.errors import filtered_categories
 from azure_inference.models.chat import ChatCompletions
 
@@ -52,6 +53,7 @@ from ._convert import (
 from ._models import ModelCaps, lookup_model
 from ._stream import THINK_TAGS, StreamFolder
 from ._structured import json_schema_format
+from ._tokens import TokenCounting
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
@@ -71,12 +73,13 @@ _CHAT_PARAMS = CHAT_PARAM_NAMES - {"extra_body", "stream_usage"}
 _COMPLETION_PARAMS = COMPLETION_PARAM_NAMES - {"extra_body", "stream_usage"}
 
 
-class AzureInference(DeploymentFields, FunctionCallingLLM):
+class AzureInference(TokenCounting, DeploymentFields, FunctionCallingLLM):
     """Chat models deployed on Azure (AI Model Inference, Azure OpenAI, OpenAI v1, OpenAI-compatible servers).
 
     Every LlamaIndex message part the wire can carry is sent (text, images, audio, tool calls and results);
     replies come back with reasoning as a ``ThinkingBlock`` and tool calls as ``ToolCallBlock``s, and
-    streamed tool calls are folded whole. ``metadata`` never calls the network.
+    streamed tool calls are folded whole. ``metadata`` never calls the network. ``tokenizer`` /
+    ``count_tokens`` count for this model (``_tokens``), e.g. ``ChatMemoryBuffer(tokenizer_fn=llm.tokenizer)``.
 
     Example:
         >>> llm = AzureInference(endpoint="https://<res>.services.ai.azure.com/models", model="gpt-4o-mini")
@@ -182,6 +185,8 @@ class AzureInference(DeploymentFields, FunctionCallingLLM):
         for key, value in kwargs.items():
             if key in _NOT_MODEL_PARAMS:
                 continue
+            if key == "parallel_tool_calls" and value is False and not self._sends_parallel_tool_calls():
+                continue  # enforced here instead: only the first call is returned (_one_call / StreamFolder)
             if key in allowed:
                 params[key] = value
             elif key == "extra_body":
@@ -191,6 +196,22 @@ class AzureInference(DeploymentFields, FunctionCallingLLM):
         if extra:
             params["extra_body"] = extra
         return {k: v for k, v in params.items() if v is not None}
+
+    def _sends_parallel_tool_calls(self) -> bool:
+        """Whether ``parallel_tool_calls=false`` goes on the wire (else it is enforced on the reply only).
+
+        It is a field of the v1 chat API (WIRE-V1.md §2.1), sent on ``openai-v1`` and OpenAI-compatible servers.
+        The Model Inference spec has no such field (WIRE.md §2.2): there it needs ``extra-parameters:
+        pass-through``, and a model that does not know it fails the whole tool-calling turn, so it is sent only
+        when the deployment opted into ``extra_parameters="pass-through"``. The legacy ``azure-openai`` route
+        validates bodies against the dated spec our wire notes cover (WIRE.md), which has no such field: not
+        sent there. Wherever it is not sent, at most one call comes back all the same.
+        """
+        deployment = self.resolved_deployment()
+        surface = deployment.resolved_surface
+        if surface in (Surface.OPENAI_V1, Surface.OPENAI_COMPATIBLE):
+            return True
+        return surface is Surface.MODEL_INFERENCE and deployment.extra_parameters == "pass-through"
 
     def _finish(self, result: ChatCompletions) -> ChatResponse:
         if result.model and not self._seen_model:
@@ -232,7 +253,8 @@ class AzureInference(DeploymentFields, FunctionCallingLLM):
         return self._chat(messages, **kwargs)
 
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        return self._finish(self.client.chat(to_wire_messages(messages), **self._params(kwargs)))
+        response = self._finish(self.client.chat(to_wire_messages(messages), **self._params(kwargs)))
+        return _one_call(response) if kwargs.get("parallel_tool_calls") is False else response
 
     @llm_chat_callback()
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
@@ -241,7 +263,8 @@ class AzureInference(DeploymentFields, FunctionCallingLLM):
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         wire = to_wire_messages(messages)
-        return self._finish(await self.async_client.chat(wire, **self._params(kwargs)))
+        response = self._finish(await self.async_client.chat(wire, **self._params(kwargs)))
+        return _one_call(response) if kwargs.get("parallel_tool_calls") is False else response
 
     @llm_chat_callback()
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
@@ -250,11 +273,12 @@ class AzureInference(DeploymentFields, FunctionCallingLLM):
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         wire, params = to_wire_messages(messages), self._params(kwargs)
+        most = 1 if kwargs.get("parallel_tool_calls") is False else None
 
         def gen() -> Generator[ChatResponse, None, None]:
             stream = self.client.stream_chat(wire, **params)
             with stream:
-                folder = StreamFolder(stream.accumulator)
+                folder = StreamFolder(stream.accumulator, max_tool_calls=most)
                 for delta in stream.deltas(self._think_tags()):  # folded once, by the transport
                     response = folder.show(delta)
                     if response is not None:
@@ -270,11 +294,12 @@ class AzureInference(DeploymentFields, FunctionCallingLLM):
 
     def _astream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
         wire, params = to_wire_messages(messages), self._params(kwargs)
+        most = 1 if kwargs.get("parallel_tool_calls") is False else None
 
         async def gen() -> AsyncGenerator[ChatResponse, None]:
             stream = await self.async_client.stream_chat(wire, **params)
             async with stream:
-                folder = StreamFolder(stream.accumulator)
+                folder = StreamFolder(stream.accumulator, max_tool_calls=most)
                 async for delta in stream.deltas(self._think_tags()):  # folded once, by the transport
                     response = folder.show(delta)
                     if response is not None:
@@ -351,7 +376,11 @@ class AzureInference(DeploymentFields, FunctionCallingLLM):
         tool_choice: str | dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> dict[str, Any]:
-        """The ``chat`` arguments for a tool-calling turn: messages, tool definitions and ``tool_choice``."""
+        """The ``chat`` arguments for a tool-calling turn: messages, tool definitions and ``tool_choice``.
+
+        Unless ``allow_parallel_tool_calls``, ``parallel_tool_calls=False`` is added: sent where the surface takes
+        it (``_sends_parallel_tool_calls``) and enforced on the reply, streamed or not (only the first call).
+        """
         messages = list(chat_history or [])
         if user_msg is not None:
             messages.append(
@@ -361,6 +390,8 @@ class AzureInference(DeploymentFields, FunctionCallingLLM):
         if tools:
             prepared["tools"] = to_wire_tools(tools)
             prepared["tool_choice"] = to_wire_tool_choice(tool_choice, tool_required)
+            if not allow_parallel_tool_calls:
+                prepared.setdefault("parallel_tool_calls", False)
         return prepared
 
     def _validate_chat_with_tools_response(
@@ -371,15 +402,7 @@ class AzureInference(DeploymentFields, FunctionCallingLLM):
         **kwargs: Any,
     ) -> ChatResponse:
         """Keep only the first tool call unless parallel calls were allowed (as LlamaIndex agents expect)."""
-        if allow_parallel_tool_calls:
-            return response
-        calls = [b for b in response.message.blocks if isinstance(b, ToolCallBlock)]
-        if len(calls) > 1:
-            first = calls[0]
-            response.message.blocks = [
-                b for b in response.message.blocks if not isinstance(b, ToolCallBlock) or b is first
-            ]
-        return response
+        return response if allow_parallel_tool_calls else _one_call(response)
 
     def get_tool_calls_from_response(
         self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any
@@ -436,3 +459,12 @@ class AzureInference(DeploymentFields, FunctionCallingLLM):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+def _one_call(response: ChatResponse) -> ChatResponse:
+    """Keep only the first tool call of a response (parallel calls not allowed)."""
+    calls = [b for b in response.message.blocks if isinstance(b, ToolCallBlock)]
+    if len(calls) > 1:
+        first = calls[0]
+        response.message.blocks = [b for b in response.message.blocks if not isinstance(b, ToolCallBlock) or b is first]
+    return response
