@@ -233,3 +233,13 @@ def test_input_items_without_an_emulated_meaning_are_skipped(e: Emu) -> None:
     ]
     data = create(e, {"model": "gpt-4o-mini", "input": items})
     assert data["output"][0]["content"][0]["text"].endswith("You said: hello there")
+
+
+def test_content_filters_block_the_prompt_and_cut_the_output(e: Emu) -> None:
+    e.control.set_blocklists(prompt=["forbidden"], output=["otters"])
+    r = e.post(V1, {"model": "gpt-4o-mini", "input": "a forbidden word"}, api_version=None)
+    assert r.status_code == 400
+    data = create(e, {"model": "gpt-4o-mini", "input": "Tell me about otters"})
+    assert data["status"] == "incomplete"
+    assert data["incomplete_details"] == {"reason": "content_filter"}
+    assert "otters" not in data["output"][0]["content"][0]["text"]
