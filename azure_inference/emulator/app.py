@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from . import control, handlers
+from . import control, handlers, responses
 from .bodies import MAX_BODY_DEPTH, read_body, too_deep
 from .catalog import CHAT, EMBEDDINGS, IMAGE_EMBEDDINGS, IMAGE_GENERATION, TEXT_GENERATION, ModelSpec
 from .config import EmulatorConfig
@@ -47,6 +47,7 @@ ROUTE_TYPES = {
     "image_generations": (IMAGE_GENERATION,),
     "info": (),
     "models": (),
+    "responses": (CHAT,),
 }
 AZURE_PATHS = {
     "/info": "info",
@@ -62,6 +63,7 @@ OPENAI_PATHS = {
     "/completions": "completions",
     "/images/embeddings": "image_embeddings",
     "/models": "models",
+    "/responses": "responses",
 }
 DEPLOYMENT_PATHS = {
     "/chat/completions": "chat",
@@ -265,10 +267,12 @@ def model_endpoint(state: EmulatorState, route: str, surface: str) -> Callable[[
             if name is not None and not isinstance(name, str):
                 raise azure_error(400, "invalid_payload", "'model' must be a string.", target="model")
             call = Call(request, state, route, surface, spec, body, _select_model(state, route, name))
-            call.body = handlers.prepare(call)  # validation, extra-parameters, capability checks
+            # validation, extra-parameters, capability checks; the Responses API has its own (WIRE-V1.md §3)
+            call.body = responses.prepare(call) if route == "responses" else handlers.prepare(call)
             call.entry = state.take(route, call.model.name if call.model else None)
             early = await _before_model(call)
-            response = early if early is not None else await handlers.HANDLERS[route](call)
+            handler = responses.respond if route == "responses" else handlers.HANDLERS[route]
+            response = early if early is not None else await handler(call)
         except ApiError as err:
             response = err.to_response()
         except (SchemaLimitError, RecursionError) as exc:  # hostile schemas and nesting are the caller's (issue 12)
@@ -312,6 +316,8 @@ def build_routes(state: EmulatorState) -> list[BaseRoute]:
                 "/openai/deployments/{deployment}" + path, model_endpoint(state, route, "deployment"), methods=["POST"]
             )
         )
+    # WIRE-V1.md §3: the Azure OpenAI route names the deployment in `model`, with an api-version.
+    routes.append(Route("/openai/responses", model_endpoint(state, "responses", "deployment"), methods=["POST"]))
     routes += control.routes(state)
     return routes
 

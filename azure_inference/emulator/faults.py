@@ -44,7 +44,10 @@ FAULT_KINDS = (
     "malformed_json",
     "nested_embedding",
 )
-ROUTES = ("chat", "embeddings", "image_embeddings", "completions", "info", "image_generations", "models")
+ROUTES = (
+    *("chat", "embeddings", "image_embeddings", "completions", "info", "image_generations", "models"),
+    "responses",
+)
 STREAM_KINDS = ("stream_cut", "stream_reset", "malformed_chunk", "stream_error")
 
 

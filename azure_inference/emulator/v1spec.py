@@ -56,3 +56,53 @@ def v1_validator(definition: str) -> Draft7Validator:
 def v1_errors(definition: str, instance: Any) -> list[ValidationError]:
     """Every way ``instance`` breaks the v1 component schema ``definition`` (empty when valid)."""
     return list(v1_validator(definition).iter_errors(instance))
+
+
+# The OpenAPI ``discriminator`` picks the schema of a Responses event or output item by its ``type``; JSON Schema
+# ignores it (the base schemas only require ``type`` and ``id``), so the Responses checks resolve it here.
+def _mapping(definition: str) -> dict[str, str]:
+    raw = json.loads(V1_SPEC_FILE.read_text(encoding="utf-8"))["components"]["schemas"][definition]
+    mapping: dict[str, str] = raw.get("discriminator", {}).get("mapping", {})
+    return {kind: ref.removeprefix(_COMPONENTS) for kind, ref in mapping.items()}
+
+
+@cache
+def _event_schemas() -> dict[str, str]:
+    return _mapping("OpenAI.ResponseStreamEvent")
+
+
+@cache
+def _item_schemas() -> dict[str, str]:
+    return _mapping("OpenAI.ItemResource")
+
+
+def v1_item_errors(item: Any) -> list[ValidationError]:
+    """Every way a Responses output item breaks the v1 schema of its ``type`` (unknown types: an error)."""
+    kind = item.get("type") if isinstance(item, dict) else None
+    definition = _item_schemas().get(kind) if isinstance(kind, str) else None
+    if definition is None:
+        return [ValidationError(f"no v1 item schema for type {kind!r}")]
+    return v1_errors(definition, item)
+
+
+def v1_response_errors(response: Any, definition: str = "AzureResponse") -> list[ValidationError]:
+    """Every way a Responses response object breaks ``definition``, each output item checked by its type."""
+    errors = v1_errors(definition, response)
+    output = response.get("output") if isinstance(response, dict) else None
+    for item in output if isinstance(output, list) else ():
+        errors += v1_item_errors(item)
+    return errors
+
+
+def v1_event_errors(event: Any) -> list[ValidationError]:
+    """Every way a Responses stream event breaks the v1 schema of its ``type``, its response and item included."""
+    kind = event.get("type") if isinstance(event, dict) else None
+    definition = _event_schemas().get(kind) if isinstance(kind, str) else None
+    if definition is None:
+        return [ValidationError(f"no v1 event schema for type {kind!r}")]
+    errors = v1_errors(definition, event)
+    if "response" in event:
+        errors += v1_response_errors(event["response"], "OpenAI.Response")
+    if "item" in event:
+        errors += v1_item_errors(event["item"])
+    return errors

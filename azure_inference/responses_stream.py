@@ -1,0 +1,76 @@
+"""Responses API streams: SSE bytes → typed events → the fold (``responses_fold``). Pure, no I/O.
+
+``ResponsesStreamParser`` has the interface of ``streaming.StreamParser`` (``feed``, ``done``, ``end``,
+``broken``), so the sync and async shells of ``streaming`` can carry it; what it hands on per event is the
+``ResponseDelta`` the fold returned. WIRE-V1.md §3.4: events are dispatched on the data's ``type`` (the
+``event:`` line is optional on Azure), no ``[DONE]`` terminator is defined, and the stream must end with
+``response.completed`` or ``response.incomplete``; anything short of that raises ``StreamError``.
+"""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+from .errors import APITimeoutError, StreamError
+from .models.responses import parse_event
+from .responses_fold import ResponseDelta, ResponsesAccumulator
+from .sse import SSEDecoder
+
+__all__ = ["ResponsesStreamParser"]
+
+
+class ResponsesStreamParser:
+    """Bytes in, ``ResponseDelta``s out; checks the stream ended properly.
+
+    Args:
+        accumulator: the fold to feed (a new one when ``None``); ``accumulator.result()`` is the response.
+    """
+
+    def __init__(self, accumulator: ResponsesAccumulator | None = None) -> None:
+        self._decoder = SSEDecoder()
+        self.accumulator = accumulator or ResponsesAccumulator()
+        self.done = False  # no terminator in this protocol: the shells read until the body ends
+
+    def _fail(self, message: str) -> StreamError:
+        acc = self.accumulator
+        text = acc.text
+        return StreamError(
+            f"{message} (after {acc.events} events, {len(text)} characters of text, status {acc.status!r})",
+            chunks_received=acc.events,
+            content_received=text,
+        )
+
+    def feed(self, data: bytes) -> list[ResponseDelta]:
+        """Decode a piece of the body, fold each event, and return what each added.
+
+        Raises:
+            StreamError: a malformed event.
+            InferenceError: ``response.failed`` or ``error`` (typed by the error code; ``responses_fold``).
+        """
+        out: list[ResponseDelta] = []
+        for sse in self._decoder.feed(data):
+            raw = sse.raw
+            if not raw.strip():
+                continue
+            if raw.strip() == b"[DONE]":  # some OpenAI-compatible servers end every stream this way
+                continue
+            try:
+                event = parse_event(raw)
+            except ValidationError:
+                raise self._fail(f"malformed stream event {raw[:120]!r}") from None
+            out.append(self.accumulator.add(event))
+        return out
+
+    def end(self) -> None:
+        """The body is over: raise ``StreamError`` unless ``response.completed``/``.incomplete`` was folded."""
+        pending = self._decoder.end()
+        if self.accumulator.finished:
+            return
+        why = "a partial event was cut off" if pending else "no response.completed or response.incomplete event"
+        raise self._fail(f"the stream ended early: {why}")
+
+    def broken(self, exc: BaseException, *, timed_out: bool) -> Exception:
+        """The error to raise when the connection fails mid-stream (``timed_out``: a read stalled)."""
+        if timed_out:
+            return APITimeoutError(f"the stream stalled past the read timeout (after {self.accumulator.events} events)")
+        return self._fail(f"the connection broke mid-stream ({type(exc).__name__}: {exc})")
