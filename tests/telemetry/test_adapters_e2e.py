@@ -23,7 +23,7 @@ def check_one_child_span(otel: Otel, emu: EmulatorHandle, parent: trace.Span, ca
     ctx = parent.get_span_context()
     sent = [r["headers"].get("traceparent") for r in emu.control.requests("/chat/completions")]
     assert len(sent) == calls
-    for span, header in zip(spans, sent):
+    for span, header in zip(spans, sent, strict=True):
         assert span.name == "chat gpt-4o-mini"
         assert span.parent is not None
         assert span.parent.span_id == ctx.span_id
