@@ -235,10 +235,10 @@ class _StreamWatch:
             outcome = "completed" if parser.done or acc.finished else "closed"
         elif isinstance(exc, GeneratorExit):
             outcome = "closed"  # the consumer stopped early: break, close() or the with block's end
-        elif isinstance(exc, asyncio.CancelledError):
-            outcome = "cancelled"
         else:
-            self._op.end(error=exc, outcome="error")
+            # A cancelled stream did not complete: it carries error.type (CancelledError) as a cancelled call does.
+            cancelled = isinstance(exc, asyncio.CancelledError)
+            self._op.end(error=exc, outcome="cancelled" if cancelled else "error")
             return
         self._op.end(outcome=outcome)
 

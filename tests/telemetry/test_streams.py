@@ -134,6 +134,8 @@ async def test_cancelled_async_stream_records_cancelled(otel: Otel, make: Factor
     with pytest.raises(asyncio.CancelledError):
         await task
     assert outcome(otel) == "cancelled"
+    [span] = otel.genai()
+    assert (span.attributes or {})["error.type"] == "CancelledError"
 
 
 @pytest.mark.parametrize("sync", [True, False])
