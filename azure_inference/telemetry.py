@@ -74,6 +74,7 @@ class Telemetry:
 
     def __init__(self, deployment: Deployment, tracer_provider: Any = None, meter_provider: Any = None) -> None:
         self.model = deployment.model
+        self.defaults = deployment.model_params
         self.base: dict[str, Any] = {
             "gen_ai.provider.name": PROVIDERS[deployment.resolved_surface],
             **server_attributes(deployment.base_url),
@@ -129,6 +130,8 @@ class Operation:
 
     def __init__(self, telemetry: Telemetry, name: str, params: Mapping[str, Any], stream: bool) -> None:
         self._tel = telemetry
+        # As the body builders merge them (_requests.py): the deployment's defaults under the call's own values.
+        params = {**telemetry.defaults, **{k: v for k, v in params.items() if v is not None}}
         model = params.get("model") or telemetry.model
         self.attributes = {**telemetry.base, **request_attributes(name, model, params, stream)}
         self.name = f"{name} {model}" if model else name

@@ -107,6 +107,17 @@ async def test_embeddings_and_text_completion_spans(otel: Otel, make: Factory, s
     assert "gen_ai.usage.output_tokens" not in emb.attributes
 
 
+async def test_deployment_defaults_count_as_request_parameters(otel: Otel, make: Factory) -> None:
+    server = Server()
+    client = make(True, server, model="gpt-4o", telemetry=True, model_params={"temperature": 0.7, "top_p": 0.5})
+    client.chat([{"role": "user", "content": "hi"}], top_p=0.9, max_tokens=None)
+    [span] = otel.genai()
+    attrs = span.attributes or {}
+    assert (attrs["gen_ai.request.temperature"], attrs["gen_ai.request.top_p"]) == (0.7, 0.9)
+    assert (server.body()["temperature"], server.body()["top_p"]) == (0.7, 0.9)  # what was really sent
+    assert "gen_ai.request.max_tokens" not in attrs
+
+
 @pytest.mark.parametrize("sync", [True, False])
 async def test_error_sets_error_type_and_status(otel: Otel, make: Factory, sync: bool) -> None:
     server = Server(httpx.Response(429, json={"error": {"code": "429", "message": "slow down"}}))
