@@ -16,6 +16,7 @@ import httpx
 from typing_extensions import Unpack
 
 from ._base_client import BaseClient, Flow, PreparedRequest
+from ._genai import observe, telemetry_for
 from ._requests import ChatParams, CompletionParams, EmbedParams
 from ._sender import AsyncReply, AsyncSender
 from ._version import __version__
@@ -74,6 +75,7 @@ class AsyncInferenceClient(BaseClient):
         # None until the first request makes the aiohttp sender (aiohttp is imported then, not with the package).
         self._sender: AsyncSender | None = sender
         self._sleep = sleep or _asyncio_sleep
+        self._telemetry = telemetry_for(self.deployment)  # None when off: OpenTelemetry is not even imported
 
     async def __aenter__(self) -> AsyncInferenceClient:
         return self
@@ -119,8 +121,10 @@ class AsyncInferenceClient(BaseClient):
         return reply, content
 
     async def _send(self, req: PreparedRequest, stream: bool = False) -> tuple[AsyncReply, bytes]:
-        attempt = 0
+        attempt, telemetry = 0, self._telemetry
         while True:
+            if telemetry is not None:
+                telemetry.sending(req)
             try:
                 return await self._attempt(req, stream)
             except (APIStatusError, APIConnectionError) as err:
@@ -128,6 +132,8 @@ class AsyncInferenceClient(BaseClient):
                 if wait is None:
                     raise
                 attempt += 1
+                if telemetry is not None:
+                    telemetry.retry(attempt, err, wait)
                 await self._sleep(wait)
 
     async def _run(self, flow: Flow[R]) -> R:
@@ -160,25 +166,33 @@ class AsyncInferenceClient(BaseClient):
 
     async def chat(self, messages: Sequence[Any], **params: Unpack[ChatParams]) -> ChatCompletions:
         """``POST /chat/completions``: a whole chat completion."""
-        response, content = await self._send(self._prepare_chat(messages, params, stream=False))
-        return self._parse(ChatCompletions, content, response)
+        req = self._prepare_chat(messages, params, stream=False)
+        with observe(self._telemetry, "chat", params) as op:
+            response, content = await self._send(req)
+            return op.done(self._parse(ChatCompletions, content, response))
 
     async def stream_chat(self, messages: Sequence[Any], **params: Unpack[ChatParams]) -> AsyncChatStream:
         """``POST /chat/completions`` streamed: ``async for chunk in await client.stream_chat(...)``."""
-        reply, _ = await self._send(self._prepare_chat(messages, params, stream=True), stream=True)
-        return AsyncChatStream(reply, reply.chunks(), reply.close, chat_parser())
+        req = self._prepare_chat(messages, params, stream=True)
+        with observe(self._telemetry, "chat", params, stream=True) as op:
+            reply, _ = await self._send(req, stream=True)
+            return op.stream(AsyncChatStream(reply, reply.chunks(), reply.close, chat_parser()))
 
     async def complete(self, prompt: str | Sequence[str], **params: Unpack[CompletionParams]) -> Completions:
         """``POST /completions``: a legacy text completion (WIRE.md §8)."""
-        response, content = await self._send(self._prepare_completion(prompt, params, stream=False))
-        return self._parse(Completions, content, response)
+        req = self._prepare_completion(prompt, params, stream=False)
+        with observe(self._telemetry, "text_completion", params) as op:
+            response, content = await self._send(req)
+            return op.done(self._parse(Completions, content, response))
 
     async def stream_complete(
         self, prompt: str | Sequence[str], **params: Unpack[CompletionParams]
     ) -> AsyncCompletionStream:
         """``POST /completions`` streamed."""
-        reply, _ = await self._send(self._prepare_completion(prompt, params, stream=True), stream=True)
-        return AsyncCompletionStream(reply, reply.chunks(), reply.close, completion_parser())
+        req = self._prepare_completion(prompt, params, stream=True)
+        with observe(self._telemetry, "text_completion", params, stream=True) as op:
+            reply, _ = await self._send(req, stream=True)
+            return op.stream(AsyncCompletionStream(reply, reply.chunks(), reply.close, completion_parser()))
 
     async def embed(self, input: str | Sequence[str], **params: Unpack[EmbedParams]) -> EmbeddingsResult:
         """``POST /embeddings``: vectors in input order, decoded to numbers whatever the encoding."""
@@ -191,7 +205,8 @@ class AsyncInferenceClient(BaseClient):
         return await self._embed("/images/embeddings", self._images(images), params)
 
     async def _embed(self, route: str, inputs: list[Any], params: EmbedParams) -> EmbeddingsResult:
-        return await self._run(self._embed_flow(route, inputs, params))
+        with observe(self._telemetry, "embeddings", params) as op:
+            return op.done(await self._run(self._embed_flow(route, inputs, params)))
 
 
 async def _asyncio_sleep(seconds: float) -> None:

@@ -13,6 +13,7 @@ import httpx
 from typing_extensions import Unpack
 
 from ._base_client import BaseClient, Flow, PreparedRequest
+from ._genai import observe, telemetry_for
 from ._httpx import LIMITS, HttpxSender
 from ._requests import ChatParams, CompletionParams, EmbedParams
 from ._sender import Reply, Sender
@@ -71,6 +72,7 @@ class InferenceClient(BaseClient):
             raise ConfigurationError("pass http_client= or sender=, not both: a sender brings its own HTTP client")
         self._sender = sender
         self._sleep = sleep
+        self._telemetry = telemetry_for(self.deployment)  # None when off: OpenTelemetry is not even imported
 
     def __enter__(self) -> InferenceClient:
         return self
@@ -106,8 +108,10 @@ class InferenceClient(BaseClient):
         return reply, content
 
     def _send(self, req: PreparedRequest, stream: bool = False) -> tuple[Reply, bytes]:
-        attempt = 0
+        attempt, telemetry = 0, self._telemetry
         while True:
+            if telemetry is not None:
+                telemetry.sending(req)
             try:
                 return self._attempt(req, stream)
             except (APIStatusError, APIConnectionError) as err:
@@ -115,6 +119,8 @@ class InferenceClient(BaseClient):
                 if wait is None:
                     raise
                 attempt += 1
+                if telemetry is not None:
+                    telemetry.retry(attempt, err, wait)
                 self._sleep(wait)
 
     def _run(self, flow: Flow[R]) -> R:
@@ -147,23 +153,31 @@ class InferenceClient(BaseClient):
 
     def chat(self, messages: Sequence[Any], **params: Unpack[ChatParams]) -> ChatCompletions:
         """``POST /chat/completions``: a whole chat completion."""
-        response, content = self._send(self._prepare_chat(messages, params, stream=False))
-        return self._parse(ChatCompletions, content, response)
+        req = self._prepare_chat(messages, params, stream=False)
+        with observe(self._telemetry, "chat", params) as op:
+            response, content = self._send(req)
+            return op.done(self._parse(ChatCompletions, content, response))
 
     def stream_chat(self, messages: Sequence[Any], **params: Unpack[ChatParams]) -> ChatStream:
         """``POST /chat/completions`` with ``stream: true``: iterate ``ChatCompletionsChunk``s."""
-        reply, _ = self._send(self._prepare_chat(messages, params, stream=True), stream=True)
-        return ChatStream(reply, reply.chunks(), reply.close, chat_parser())
+        req = self._prepare_chat(messages, params, stream=True)
+        with observe(self._telemetry, "chat", params, stream=True) as op:
+            reply, _ = self._send(req, stream=True)
+            return op.stream(ChatStream(reply, reply.chunks(), reply.close, chat_parser()))
 
     def complete(self, prompt: str | Sequence[str], **params: Unpack[CompletionParams]) -> Completions:
         """``POST /completions``: a legacy text completion (WIRE.md §8)."""
-        response, content = self._send(self._prepare_completion(prompt, params, stream=False))
-        return self._parse(Completions, content, response)
+        req = self._prepare_completion(prompt, params, stream=False)
+        with observe(self._telemetry, "text_completion", params) as op:
+            response, content = self._send(req)
+            return op.done(self._parse(Completions, content, response))
 
     def stream_complete(self, prompt: str | Sequence[str], **params: Unpack[CompletionParams]) -> CompletionStream:
         """``POST /completions`` streamed."""
-        reply, _ = self._send(self._prepare_completion(prompt, params, stream=True), stream=True)
-        return CompletionStream(reply, reply.chunks(), reply.close, completion_parser())
+        req = self._prepare_completion(prompt, params, stream=True)
+        with observe(self._telemetry, "text_completion", params, stream=True) as op:
+            reply, _ = self._send(req, stream=True)
+            return op.stream(CompletionStream(reply, reply.chunks(), reply.close, completion_parser()))
 
     def embed(self, input: str | Sequence[str], **params: Unpack[EmbedParams]) -> EmbeddingsResult:
         """``POST /embeddings``: vectors in input order, decoded to numbers whatever the encoding."""
@@ -176,4 +190,5 @@ class InferenceClient(BaseClient):
         return self._embed("/images/embeddings", self._images(images), params)
 
     def _embed(self, route: str, inputs: list[Any], params: EmbedParams) -> EmbeddingsResult:
-        return self._run(self._embed_flow(route, inputs, params))
+        with observe(self._telemetry, "embeddings", params) as op:
+            return op.done(self._run(self._embed_flow(route, inputs, params)))

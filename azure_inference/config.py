@@ -97,6 +97,9 @@ class Deployment(BaseModel):
     """Refuse prompts longer than this many characters before sending (larger than any context window)."""
     name: str | None = None
     """A label for this deployment (the profile name when loaded from a profile)."""
+    telemetry: bool | None = None
+    """OpenTelemetry GenAI spans and metrics for this deployment's calls (``docs/telemetry.md``; needs the
+    ``otel`` extra). ``None`` follows ``AZURE_INFERENCE_TELEMETRY`` (``1``/``true`` on, ``0``/``false`` off)."""
 
     def __init__(self, **data: Any) -> None:
         try:

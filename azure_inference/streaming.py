@@ -11,6 +11,7 @@ Both shells take the same three things from a sender (``_sender``): the response
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -124,6 +125,9 @@ class _SyncStream(Generic[T]):
         parser: the pure parser folding the chunks.
     """
 
+    _observer: Any = None
+    """Telemetry's hooks (``telemetry._StreamWatch``): the first chunk and the end; None when telemetry is off."""
+
     def __init__(
         self, response: ResponseView, chunks: Iterator[bytes], close: Callable[[], None], parser: StreamParser[T]
     ) -> None:
@@ -150,22 +154,32 @@ class _SyncStream(Generic[T]):
         """Whether the connection was released (the stream ended, failed or was closed)."""
         return self._closed
 
-    def _release(self) -> None:
+    def _release(self, exc: BaseException | None = None) -> None:
         if not self._closed:
             self._closed = True
-            self._close()
+            try:
+                self._close()
+            finally:
+                if self._observer is not None:
+                    self._observer.end(self._parser, exc)
 
     def _iter(self) -> Iterator[T]:
+        ended = False
         try:
             for data in self._chunks:
-                yield from self._parser.feed(data)
+                chunks = self._parser.feed(data)
+                if chunks and self._observer is not None:
+                    self._observer.chunk()
+                yield from chunks
                 if self._parser.done:
                     break
             self._parser.end()
+            ended = True
         except BodyReadError as exc:
             raise self._parser.broken(exc.cause, timed_out=exc.timed_out) from exc.cause
         finally:
-            self._release()
+            # What ended the stream, for telemetry: the exception in flight here (GeneratorExit when closed).
+            self._release(None if ended else sys.exc_info()[1])
 
     def __iter__(self) -> Iterator[T]:
         if self._iterator is None:
@@ -200,6 +214,9 @@ class _AsyncStream(Generic[T]):
         parser: the pure parser folding the chunks.
     """
 
+    _observer: Any = None
+    """Telemetry's hooks (``telemetry._StreamWatch``): the first chunk and the end; None when telemetry is off."""
+
     def __init__(
         self,
         response: ResponseView,
@@ -225,23 +242,33 @@ class _AsyncStream(Generic[T]):
         """Whether the connection was released (the stream ended, failed or was closed)."""
         return self._closed
 
-    async def _release(self) -> None:
+    async def _release(self, exc: BaseException | None = None) -> None:
         if not self._closed:
             self._closed = True
-            await self._close()
+            try:
+                await self._close()
+            finally:
+                if self._observer is not None:
+                    self._observer.end(self._parser, exc)
 
     async def _iter(self) -> AsyncIterator[T]:
+        ended = False
         try:
             async for data in self._chunks:
-                for chunk in self._parser.feed(data):
+                chunks = self._parser.feed(data)
+                if chunks and self._observer is not None:
+                    self._observer.chunk()
+                for chunk in chunks:
                     yield chunk
                 if self._parser.done:
                     break
             self._parser.end()
+            ended = True
         except BodyReadError as exc:
             raise self._parser.broken(exc.cause, timed_out=exc.timed_out) from exc.cause
         finally:
-            await self._release()
+            # What ended the stream, for telemetry: the exception in flight here (GeneratorExit when closed).
+            await self._release(None if ended else sys.exc_info()[1])
 
     def __aiter__(self) -> AsyncIterator[T]:
         if self._iterator is None:
