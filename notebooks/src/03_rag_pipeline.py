@@ -8,7 +8,7 @@
 # %% [setup]
 
 # %%
-# the same eight passages as demo/corpus in the repository, inline so the notebook runs anywhere
+# the eight passages the demo uses, inline so that the notebook runs anywhere
 corpus = {
     'company.md': (
         'Northwind Outfitters is a fictional maker of camping gear founded in 1987 in Duluth, Minnesota. The '
