@@ -7,7 +7,21 @@ The classes are imported on first access so that ``import langchain_azure_infere
 from __future__ import annotations
 
 from importlib import import_module
+from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any
+
+# Only look for the extra (importing langchain-core here would cost ~1 s; the classes load on first access).
+try:
+    _missing: ModuleNotFoundError | None = (
+        None if find_spec("langchain_core") else ModuleNotFoundError(name="langchain_core")
+    )
+except ModuleNotFoundError as exc:
+    _missing = exc
+if _missing is not None:
+    raise ImportError(
+        "langchain_azure_inference needs langchain-core, which is not installed. "
+        'Fix: pip install "azure-inference-adapters[langchain]" (from a clone: pip install -e ".[langchain]").'
+    ) from _missing
 
 if TYPE_CHECKING:
     from .chat_models import ChatAzureInference

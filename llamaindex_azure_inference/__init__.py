@@ -9,6 +9,16 @@ Both take ``deployment=`` (a ``Deployment`` or a profile name) or the individual
 
 from __future__ import annotations
 
+try:
+    import llama_index.core  # noqa: F401  (checked first, so that a missing extra is named, not a deep import)
+except ModuleNotFoundError as exc:
+    if exc.name not in {"llama_index", "llama_index.core"}:
+        raise
+    raise ImportError(
+        "llamaindex_azure_inference needs llama-index-core, which is not installed. "
+        'Fix: pip install "azure-inference-adapters[llamaindex]" (from a clone: pip install -e ".[llamaindex]").'
+    ) from exc
+
 from azure_inference import (
     ContentFilterError,
     Deployment,

@@ -22,60 +22,34 @@ SOURCES = HERE / "src"
 SETUP_MD = """\
 ### Where the models are
 
-If `AZURE_INFERENCE_ENDPOINT` is set (with `AZURE_INFERENCE_CREDENTIAL`), this notebook runs against your
-deployment through the `azure` profiles of `demo/profiles.toml`. Otherwise it starts the bundled emulator on a
-free loopback port and uses the `emulator` profiles. The last cell stops the emulator."""
+One line sets everything up: with `AZURE_INFERENCE_ENDPOINT` set (and `AZURE_INFERENCE_CREDENTIAL`,
+optionally `AZURE_INFERENCE_MODEL` and `AZURE_INFERENCE_EMBEDDINGS_MODEL`) the notebook runs against your
+deployment; otherwise `connect()` starts the bundled emulator (the `[emulator]` extra) on a free loopback port.
+It also writes the deployment profiles used below, so the notebook runs from any directory, inside the
+repository or not. The last cell stops the emulator."""
 
 SETUP = """\
-import os
-from contextlib import ExitStack
-from pathlib import Path
+from azure_inference.notebook import connect
 
-# demo/profiles.toml at the repository root holds every deployment profile these notebooks use.
-ROOT = next(p for p in (Path.cwd(), *Path.cwd().parents) if (p / "demo" / "profiles.toml").is_file())
-os.environ["AZURE_INFERENCE_CONFIG"] = str(ROOT / "demo" / "profiles.toml")
-
-stack = ExitStack()  # the last cell closes it, which stops the emulator
-if os.environ.get("AZURE_INFERENCE_ENDPOINT"):
-    emu = None
-    os.environ.setdefault("AZURE_INFERENCE_EMBEDDINGS_ENDPOINT", os.environ["AZURE_INFERENCE_ENDPOINT"])
-    PROFILE = "azure"
-else:
-    from azure_inference.emulator import run_emulator_in_thread
-
-    emu = stack.enter_context(run_emulator_in_thread())  # a server on a background thread of this kernel
-    os.environ["AZURE_INFERENCE_EMULATOR_URL"] = emu.url  # expanded by the profiles' ${...}
-    PROFILE = "emulator"
-EMBEDDINGS_PROFILE = PROFILE + "-embeddings"
-backend = emu.url if emu else os.environ["AZURE_INFERENCE_ENDPOINT"]
-print("backend:", backend, "| profiles:", PROFILE, EMBEDDINGS_PROFILE)"""
+backend = connect()  # your deployment when AZURE_INFERENCE_ENDPOINT is set, else the bundled emulator
+emu = backend.emulator  # the emulator's handle (None against a real deployment)
+print(backend)"""
 
 SETUP_EMULATOR_MD = """\
 ### The emulator
 
 This notebook is about what the bundled emulator can show (several API surfaces, injected faults), so it always
-starts one, on a free loopback port, and uses the `emulator*` profiles of `demo/profiles.toml`. The last cell
-stops it."""
+starts one, on a free loopback port, with the deployment profiles used below. The last cell stops it."""
 
 SETUP_EMULATOR = """\
-import os
-from contextlib import ExitStack
-from pathlib import Path
+from azure_inference.notebook import connect
 
-from azure_inference.emulator import run_emulator_in_thread
-
-# demo/profiles.toml at the repository root holds every deployment profile these notebooks use.
-ROOT = next(p for p in (Path.cwd(), *Path.cwd().parents) if (p / "demo" / "profiles.toml").is_file())
-os.environ["AZURE_INFERENCE_CONFIG"] = str(ROOT / "demo" / "profiles.toml")
-
-stack = ExitStack()  # the last cell closes it, which stops the emulator
-emu = stack.enter_context(run_emulator_in_thread())  # a server on a background thread of this kernel
-os.environ["AZURE_INFERENCE_EMULATOR_URL"] = emu.url  # expanded by the profiles' ${...}
-PROFILE, EMBEDDINGS_PROFILE = "emulator", "emulator-embeddings"
-print("emulator:", emu.url)"""
+backend = connect(emulator=True)  # always the bundled emulator, whatever the environment says
+emu = backend.emulator
+print(backend)"""
 
 TEARDOWN = """\
-stack.close()  # stops the emulator (a no-op against a real deployment)
+backend.close()  # stops the emulator (a no-op against a real deployment)
 print("stopped")"""
 
 

@@ -12,17 +12,38 @@ Fixtures (all start ``python -m azure_inference.emulator --port 0`` through
   test; after the test it asserts the emulator answered no request with an internal error (a bug).
 - ``keyed_emulator`` (session): a second emulator that requires the key ``KEYED_EMULATOR_KEY``
   (``"test-key"``) in ``api-key`` or ``Authorization: Bearer``; reset it yourself if you script it.
+
+Hypothesis profiles: ``ci`` (chosen when ``CI=true`` or ``HYPOTHESIS_PROFILE=ci``) derandomizes every property
+test, so a red CI run never depends on the examples a random seed happened to draw; local runs keep Hypothesis's
+default random exploration (and its example database), which is how new failures are found.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Mapping
 
 import pytest
+from hypothesis import settings
 
 from azure_inference.emulator import EmulatorHandle, run_emulator
 
 KEYED_EMULATOR_KEY = "test-key"
+
+# Same examples on every run, no example database, no per-example deadline (a shared 2-core runner is slow).
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
+
+
+def hypothesis_profile(environ: Mapping[str, str]) -> str | None:
+    """The Hypothesis profile this environment asks for: ``HYPOTHESIS_PROFILE``, else ``ci`` when ``CI=true``."""
+    if environ.get("HYPOTHESIS_PROFILE"):
+        return environ["HYPOTHESIS_PROFILE"]
+    return "ci" if environ.get("CI", "").lower() in {"true", "1"} else None
+
+
+_PROFILE = hypothesis_profile(os.environ)
+if _PROFILE:
+    settings.load_profile(_PROFILE)
 
 
 @pytest.fixture(scope="session")

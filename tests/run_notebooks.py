@@ -64,18 +64,20 @@ def _warnings(nb: object) -> list[str]:
 
 
 def run_one(path: Path, kernel: str) -> Outcome:
-    """Execute one notebook in a fresh kernel whose working directory is ``notebooks/``."""
+    """Execute one notebook in a fresh kernel whose working directory is an empty temporary directory.
+
+    Outside the repository on purpose: a notebook must not need the clone's files (``connect()`` writes the
+    profiles it uses).
+    """
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
     start = time.perf_counter()
     nb = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
-    client = NotebookClient(
-        nb, kernel_name=kernel, timeout=CELL_TIMEOUT, resources={"metadata": {"path": str(path.parent)}}
-    )
     # The kernel's own log (e.g. ipykernel's "running over TCP" notice) goes to a file, shown only on failure.
-    with tempfile.TemporaryFile(mode="w+") as kernel_log:
+    with tempfile.TemporaryFile(mode="w+") as kernel_log, tempfile.TemporaryDirectory() as workdir:
+        client = NotebookClient(nb, kernel_name=kernel, timeout=CELL_TIMEOUT, resources={"metadata": {"path": workdir}})
         try:
             client.execute(stderr=kernel_log)
         except Exception as exc:  # a cell error, a dead kernel or a timeout

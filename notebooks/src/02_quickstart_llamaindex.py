@@ -17,7 +17,7 @@ from llama_index.core.llms import ChatMessage
 
 from llamaindex_azure_inference import AzureInference, AzureInferenceEmbedding
 
-llm = AzureInference(deployment=PROFILE, temperature=0)
+llm = AzureInference(deployment=backend.profile, temperature=0)
 print(llm.complete("Name one thing to pack for a hike.").text)
 
 response = llm.chat(
@@ -69,7 +69,7 @@ print([r.text for r in replies])
 # Queries and documents are embedded with the matching `input_type` where the model supports it.
 
 # %%
-embed_model = AzureInferenceEmbedding(deployment=EMBEDDINGS_PROFILE)
+embed_model = AzureInferenceEmbedding(deployment=backend.embeddings_profile)
 doc_vectors = embed_model.get_text_embedding_batch(["a tent for two", "a stove for winter"])
 query_vector = embed_model.get_query_embedding("shelter for two people")
 print(len(doc_vectors), "documents,", len(query_vector), "dimensions")

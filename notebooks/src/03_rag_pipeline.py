@@ -1,14 +1,66 @@
 # %% [markdown]
 # # 03 · One RAG pipeline, two frameworks
 #
-# The same small corpus (`demo/corpus`: eight short texts about a fictional outdoor-gear company, one topic each)
+# The same small corpus (eight short texts about a fictional outdoor-gear company, one topic each, as in `demo/corpus`)
 # and the same deployment profiles feed a LangChain retrieval chain and a LlamaIndex `VectorStoreIndex`.
 # Both should answer each question from the one passage that holds the answer.
 
 # %% [setup]
 
 # %%
-corpus = {p.name: p.read_text(encoding="utf-8").split("\n", 1)[1].strip() for p in sorted((ROOT / "demo" / "corpus").glob("*.md"))}
+# the eight passages the demo uses, inline so that the notebook runs anywhere
+corpus = {
+    'company.md': (
+        'Northwind Outfitters is a fictional maker of camping gear founded in 1987 in Duluth, Minnesota. The '
+        'company employs about 420 people across its Duluth headquarters, the Rotterdam warehouse and a '
+        'design studio in Denver. Its best-selling product is the Boreal 2, a two-person tent that weighs 1.6'
+        ' kilograms. The founder, Ingrid Halvorsen, started the business by sewing canoe packs in her garage.'
+    ),
+    'remote_work.md': (
+        'Staff may work remotely up to three days a week after finishing their probation period. Core '
+        'collaboration hours are ten to three, Central Time, when everyone should be reachable on chat. The '
+        'company pays a one-time home office stipend of 500 dollars for a desk, chair or monitor. Working '
+        'from another country for more than two weeks needs approval from the People team because of tax '
+        'rules.'
+    ),
+    'returns.md': (
+        'Northwind Outfitters accepts returns of unused gear within 45 days of delivery for a full refund. '
+        'Worn or used items can be exchanged for store credit within 30 days when they show no damage. '
+        'Refunds go back to the original payment method within five business days after the warehouse '
+        'inspects the parcel. Customers print a prepaid return label from the order page; the label costs '
+        'nothing for members of the Trail Club.'
+    ),
+    'security.md': (
+        'Report a lost laptop, phone or badge to the security desk within one hour by calling extension 4242.'
+        ' Passwords must be at least 14 characters long and are stored only in the company password manager. '
+        'Phishing emails should be forwarded to phish@northwind.example and then deleted. Two-factor '
+        'authentication with a hardware key is required for the finance and payroll systems.'
+    ),
+    'shipping.md': (
+        'Standard shipping is free on orders over 80 dollars and arrives in four to six business days. '
+        'Express shipping costs 15 dollars and delivers within two business days to most addresses. Northwind'
+        ' does not ship fuel canisters or bear spray by air because carriers classify them as hazardous '
+        'materials. International orders ship from the Rotterdam warehouse and may owe import duties on '
+        'arrival.'
+    ),
+    'trail_club.md': (
+        "The Trail Club is Northwind's free loyalty program for customers. Members earn one point per dollar "
+        'spent, and 500 points become a 25 dollar voucher. Members get early access to the spring sale and '
+        'free gear rentals at the Duluth store on weekends. Points expire after 18 months without a purchase.'
+    ),
+    'travel_expenses.md': (
+        'Employees travelling on company business receive a daily meal allowance of 60 dollars. Hotel stays '
+        "are reimbursed up to 180 dollars per night; anything above needs a manager's written approval. "
+        'Economy class is the rule for flights under six hours, and business class is allowed for longer '
+        'flights. Expense reports with receipts must be filed in the Ledger app within 30 days of the trip.'
+    ),
+    'warranty.md': (
+        'Every Northwind tent, backpack and sleeping bag carries a lifetime warranty against defects in '
+        'materials and stitching. The warranty does not cover normal wear, punctures from sharp rocks, or '
+        'damage from campfire sparks. A warranty claim needs a photograph of the defect and the original '
+        'order number. Repairs are made at the Duluth repair workshop and usually take three weeks.'
+    ),
+}
 for name, text in corpus.items():
     print(f"{name:<20} {text[:80]}...")
 
@@ -30,7 +82,7 @@ from langchain_core.vectorstores import InMemoryVectorStore
 
 from langchain_azure_inference import AzureInferenceEmbeddings, ChatAzureInference
 
-lc_embeddings = AzureInferenceEmbeddings(deployment=EMBEDDINGS_PROFILE)
+lc_embeddings = AzureInferenceEmbeddings(deployment=backend.embeddings_profile)
 store = InMemoryVectorStore.from_documents(
     [Document(page_content=text, metadata={"source": name}) for name, text in corpus.items()], lc_embeddings
 )
@@ -41,7 +93,7 @@ prompt = ChatPromptTemplate.from_messages(
 answer_chain = (
     (lambda x: {"context": "\n\n".join(d.page_content for d in x["docs"]), "question": x["question"]})
     | prompt
-    | ChatAzureInference(deployment=PROFILE, temperature=0)
+    | ChatAzureInference(deployment=backend.profile, temperature=0)
     | StrOutputParser()
 )
 rag = {"docs": retriever, "question": RunnablePassthrough()} | RunnablePassthrough.assign(answer=answer_chain)
@@ -59,9 +111,9 @@ from llamaindex_azure_inference import AzureInference, AzureInferenceEmbedding
 
 index = VectorStoreIndex.from_documents(
     [LIDocument(text=text, metadata={"source": name}, excluded_llm_metadata_keys=["source"]) for name, text in corpus.items()],
-    embed_model=AzureInferenceEmbedding(deployment=EMBEDDINGS_PROFILE),
+    embed_model=AzureInferenceEmbedding(deployment=backend.embeddings_profile),
 )
-engine = index.as_query_engine(llm=AzureInference(deployment=PROFILE, temperature=0), similarity_top_k=2)
+engine = index.as_query_engine(llm=AzureInference(deployment=backend.profile, temperature=0), similarity_top_k=2)
 li_results = {q: engine.query(q) for q in QUESTIONS}
 
 # %% [markdown]
@@ -93,12 +145,18 @@ question_vectors = np.array([lc_embeddings.embed_query(q) for q in QUESTIONS])
 unit = lambda m: m / np.linalg.norm(m, axis=1, keepdims=True)
 similarity = unit(question_vectors) @ unit(doc_vectors).T
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4))
-image = left.imshow(similarity, cmap="viridis")
-left.set_xticks(range(len(names)), [n.removesuffix(".md") for n in names], rotation=45, ha="right")
-left.set_yticks(range(len(QUESTIONS)), [f"Q{i + 1}" for i in range(len(QUESTIONS))])
-left.set_title("question × document cosine similarity")
-fig.colorbar(image, ax=left)
+import textwrap
+
+question_labels = [textwrap.fill(q, 45) for q in QUESTIONS]
+doc_labels = [n.removesuffix(".md") for n in names]
+fig, (left, right) = plt.subplots(1, 2, figsize=(14, 5), gridspec_kw={"width_ratios": [1.4, 1]})
+image = left.imshow(similarity, cmap="viridis", aspect="auto")
+left.set_xticks(range(len(names)), doc_labels, rotation=45, ha="right")
+left.set_yticks(range(len(QUESTIONS)), question_labels, fontsize=8)
+left.set_xlabel("document")
+left.set_ylabel("question")
+left.set_title("How close each question is to each document")
+fig.colorbar(image, ax=left, label="cosine similarity")
 
 everything = np.vstack([doc_vectors, question_vectors])
 centred = everything - everything.mean(axis=0)
@@ -106,12 +164,17 @@ _, _, axes = np.linalg.svd(centred, full_matrices=False)
 points = centred @ axes[:2].T
 right.scatter(points[: len(names), 0], points[: len(names), 1], label="documents")
 right.scatter(points[len(names) :, 0], points[len(names) :, 1], marker="x", label="questions")
-for label, (x, y) in zip([n.removesuffix(".md") for n in names] + [f"Q{i + 1}" for i in range(len(QUESTIONS))], points):
+short = [f"Q{i + 1}" for i in range(len(QUESTIONS))]
+for label, (x, y) in zip(doc_labels + short, points):
     right.annotate(label, (x, y), fontsize=8)
-right.set_title("PCA projection of the embeddings")
+right.set_xlabel("first principal component")
+right.set_ylabel("second principal component")
+right.set_title("Documents and questions, projected to 2-D (PCA)")
 right.legend()
 plt.tight_layout()
 plt.show()
+for label, question in zip(short, QUESTIONS):
+    print(f"{label}: {question}")
 
 print("closest document per question:", [names[i] for i in similarity.argmax(axis=1)])
 

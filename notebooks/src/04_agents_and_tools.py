@@ -7,7 +7,9 @@
 #
 # On the emulator the model is deterministic: it calls the tool whose name the user mentions (or whose
 # description shares the most words with the question) and, after a tool result, answers by quoting it.
-# Its arguments are generated from the tool's JSON schema. A real model chooses and fills them itself.
+# It fills the arguments mechanically to fit the tool's JSON schema, so they are valid but not always what the
+# question says (a weight it cannot find in the prompt gets a placeholder number). A real model reads them from
+# the question. Read the printed `args` as "what was sent", not as a test of understanding.
 
 # %% [setup]
 
@@ -36,7 +38,7 @@ from langchain_core.tools import tool
 from langchain_azure_inference import ChatAzureInference
 
 lc_tools = {t.name: t for t in (tool(check_stock), tool(shipping_quote))}
-llm = ChatAzureInference(deployment=PROFILE, temperature=0)
+llm = ChatAzureInference(deployment=backend.profile, temperature=0)
 agent_llm = llm.bind_tools(list(lc_tools.values()))
 
 messages = [
@@ -58,7 +60,9 @@ print("answer:", reply.content)
 # ## Forcing a tool, and streaming tool calls
 #
 # `tool_choice="any"` (sent as `required`) forces a call; a named tool forces that one. While streaming, the
-# call arrives as `tool_call_chunks` (with an `index`) that add up to complete `tool_calls`.
+# call arrives as `tool_call_chunks` (with an `index`) that add up to complete `tool_calls`. The point here is
+# the shape: the argument fragments join into one valid JSON object; which `weight_kg` the emulator put in it
+# depends on how it fills arguments (see the top of this notebook).
 
 # %%
 forced = llm.bind_tools(list(lc_tools.values()), tool_choice="shipping_quote")
@@ -103,7 +107,7 @@ from llama_index.core.tools import FunctionTool
 
 from llamaindex_azure_inference import AzureInference
 
-li_llm = AzureInference(deployment=PROFILE, temperature=0)
+li_llm = AzureInference(deployment=backend.profile, temperature=0)
 li_tools = [FunctionTool.from_defaults(fn=check_stock), FunctionTool.from_defaults(fn=shipping_quote)]
 
 print(li_llm.predict_and_call(li_tools, "Use check_stock: is the Boreal 2 tent available?"))

@@ -16,10 +16,13 @@
 # from the URL.
 
 # %%
+import os
+
 from azure_inference import Deployment, load_profiles
 
-profiles, source = load_profiles()
-print("file:", source.relative_to(ROOT))
+profiles, source = load_profiles()  # the file connect() wrote; AZURE_INFERENCE_CONFIG names it
+print("file:", source)
+print(source.read_text(encoding="utf-8").split("[profiles.azure]")[0])
 SURFACES = ["emulator", "emulator-v1", "emulator-aoai", "emulator-local"]
 if os.environ.get("AZURE_INFERENCE_ENDPOINT"):
     SURFACES.append("azure")  # your deployment, next to the emulated ones

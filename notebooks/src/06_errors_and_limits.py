@@ -19,7 +19,7 @@ from azure_inference import (
 )
 from langchain_azure_inference import ChatAzureInference
 
-llm = ChatAzureInference(deployment=PROFILE, temperature=0)
+llm = ChatAzureInference(deployment=backend.profile, temperature=0)
 
 # %% [markdown]
 # ## Content filter
@@ -47,7 +47,7 @@ print("filtered:", {k: v for k, v in reply.response_metadata["content_filter_res
 from llamaindex_azure_inference import AzureInference
 
 try:
-    AzureInference(deployment=PROFILE).complete("More dynamite, please.")
+    AzureInference(deployment=backend.profile).complete("More dynamite, please.")
 except ContentFilterError as err:
     print("LlamaIndex:", type(err).__name__, err.filtered_categories)
 emu.control.reset()
@@ -62,7 +62,8 @@ emu.control.reset()
 
 # %%
 for mode in ("error", "drop", "pass-through"):
-    model = ChatAzureInference(deployment=PROFILE, model_kwargs={"safe_prompt": True}, extra_parameters=mode)
+    # the extra-parameters header belongs to the Model Inference API: the "emulator" profile speaks it
+    model = ChatAzureInference(deployment="emulator", model_kwargs={"safe_prompt": True}, extra_parameters=mode)
     try:
         answer = model.invoke("Hi")
         header = emu.control.requests()[-1]["headers"].get("extra-parameters")
@@ -72,7 +73,7 @@ for mode in ("error", "drop", "pass-through"):
 
 weather = {"type": "function", "function": {"name": "weather", "parameters": {"type": "object", "properties": {}}}}
 try:
-    ChatAzureInference(deployment=PROFILE, model="Phi-3.5-mini-instruct").bind_tools([weather]).invoke("Weather?")
+    ChatAzureInference(deployment="emulator", model="Phi-3.5-mini-instruct").bind_tools([weather]).invoke("Weather?")
 except UnsupportedParameterError as err:
     print("Phi-3.5 + tools:", err)
 
@@ -89,24 +90,28 @@ import matplotlib.pyplot as plt
 emu.control.clear_requests()
 emu.control.queue_error(429, headers={"retry-after-ms": "250"}, times=2)  # the next two requests are throttled
 start = time.perf_counter()
-reply = ChatAzureInference(deployment=PROFILE, max_retries=3).invoke("Hi")
+reply = ChatAzureInference(deployment=backend.profile, max_retries=3).invoke("Hi")
 print(f"succeeded after {time.perf_counter() - start:.2f} s: {reply.content}")
 attempts = [r["monotonic"] for r in emu.control.requests()]
 offsets = [(t - attempts[0]) * 1000 for t in attempts]
 print("attempts at (ms):", [round(o) for o in offsets])
 
-fig, ax = plt.subplots(figsize=(6, 1.8))
-ax.scatter(offsets, [1] * len(offsets), c=["tab:red"] * (len(offsets) - 1) + ["tab:green"], s=80)
-for x, label in zip(offsets, ["429"] * (len(offsets) - 1) + ["200"]):
-    ax.annotate(label, (x, 1), textcoords="offset points", xytext=(0, 8), ha="center")
-ax.set_yticks([])
+fig, ax = plt.subplots(figsize=(7, 2.5))
+numbers = list(range(1, len(offsets) + 1))
+outcomes = ["429"] * (len(offsets) - 1) + ["200"]
+ax.scatter(offsets, numbers, c=["tab:red" if o == "429" else "tab:green" for o in outcomes], s=80)
+for x, y, label in zip(offsets, numbers, outcomes):
+    ax.annotate(label, (x, y), textcoords="offset points", xytext=(8, -4))
+ax.set_yticks(numbers)
+ax.set_ylim(0.5, len(numbers) + 0.5)
 ax.set_xlabel("milliseconds since the first attempt")
-ax.set_title("Retries honour retry-after-ms")
+ax.set_ylabel("attempt")
+ax.set_title("Each retry waits the retry-after-ms the 429 asked for (250 ms)")
 plt.show()
 
 emu.control.queue_error(429, headers={"Retry-After": "20"})
 try:
-    ChatAzureInference(deployment=PROFILE, max_retries=0).invoke("Hi")
+    ChatAzureInference(deployment=backend.profile, max_retries=0).invoke("Hi")
 except RateLimitError as err:
     print(f"{type(err).__name__} {err.status_code}: retry_after={err.retry_after} s")
 
@@ -140,7 +145,7 @@ except StreamError as err:
 
 emu.control.queue_fault("latency", latency_ms=1500)
 try:
-    ChatAzureInference(deployment=PROFILE, timeout=0.5, max_retries=0).invoke("Hi")
+    ChatAzureInference(deployment=backend.profile, timeout=0.5, max_retries=0).invoke("Hi")
 except APITimeoutError as err:
     print(f"{type(err).__name__}: {err}")
 

@@ -11,8 +11,8 @@ Known deviations from the spec, each tested explicitly here (WIRE.md §11):
 
 from __future__ import annotations
 
-import filecmp
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,6 @@ from azure_inference.emulator.validation import SPEC_DIR, errors_of
 
 pytestmark = pytest.mark.e2e
 SPECS = ["2024-05-01-preview", "2025-05-01", "2025-05-15-preview"]
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "spec" / "azure-ai-model-inference"
 TOOL = {
     "type": "function",
     "function": {
@@ -47,11 +46,35 @@ def assert_valid(definition: str, instance: Any, allowed: set[tuple[str, str]] =
         assert errs <= allowed, f"{definition} ({spec}): {errs - allowed}\n{json.dumps(instance)[:800]}"
 
 
-def test_packaged_spec_is_the_official_copy() -> None:
-    if not SHARED.exists():
-        pytest.skip("../shared/spec not present")
-    for path in SHARED.rglob("*.json"):
-        assert filecmp.cmp(path, SPEC_DIR / path.relative_to(SHARED), shallow=False), path
+def shipped_manifest() -> dict[str, int | None]:
+    """What ``SOURCE.txt`` says the package ships: spec-relative path -> character count (when recorded)."""
+    text = (SPEC_DIR / "SOURCE.txt").read_text(encoding="utf-8")
+    manifest: dict[str, int | None] = {}
+    for version_dir, chars in re.findall(r"^\d\) (\S+)/openapi\.json.*?\(([\d,]+) chars\)", text, re.M | re.S):
+        manifest[f"{version_dir}/openapi.json"] = int(chars.replace(",", ""))
+    # each version's example list follows its openapi.json entry, up to the next numbered entry
+    for block in re.split(r"^\d\) ", text, flags=re.M)[1:]:
+        version_dir = block.split("/openapi.json", 1)[0]
+        for name in re.findall(r"^\s+(Get\w+_Gen\.json)\s", block, re.M):
+            manifest[f"{version_dir}/examples/{name}"] = None
+    return manifest
+
+
+def test_packaged_spec_is_complete_and_unaltered() -> None:
+    """The spec files inside ``azure_inference`` are exactly the ones SOURCE.txt lists, at the recorded sizes."""
+    manifest = shipped_manifest()
+    assert len([p for p in manifest if p.endswith("openapi.json")]) == len(SPECS)
+    shipped = {p.relative_to(SPEC_DIR).as_posix() for p in SPEC_DIR.rglob("*.json")}
+    assert shipped == set(manifest)
+    for rel, chars in manifest.items():
+        text = (SPEC_DIR / rel).read_text(encoding="utf-8")
+        if chars is not None:
+            assert len(text) == chars, rel
+        document = json.loads(text)
+        if rel.endswith("openapi.json"):
+            assert document["info"]["version"] in SPECS, rel
+        else:
+            assert document["parameters"]["api-version"] == rel.split("/")[1], rel
 
 
 @pytest.mark.parametrize(
@@ -180,7 +203,7 @@ RESULTS = {
     "GetImageGenerations": "ImageGenerationsResult",
     "GetModelInfo": "ModelInfo",
 }
-EXAMPLES = sorted({*SPEC_DIR.rglob("examples/*.json"), *SHARED.rglob("examples/*.json")})
+EXAMPLES = sorted(SPEC_DIR.rglob("examples/*.json"))
 
 
 @pytest.fixture(scope="module")
