@@ -27,7 +27,7 @@ from yarl import URL
 
 from ._error_map import connection_error
 from ._response import BodyReadError
-from ._sender import AsyncReply, PreparedRequest
+from ._sender import AsyncReply, PreparedRequest, body_limit, too_large
 from .errors import APIConnectionError
 
 __all__ = ["TRANSPORT_ERRORS", "AiohttpReply", "AiohttpSender", "Chunks", "transport_error"]
@@ -87,12 +87,30 @@ class AiohttpReply(AsyncReply):
         """The whole body (the session's ``total`` timeout is the deadline); the connection goes back to the
         pool, or is closed if the read failed."""
         response = self._response
+        limit = body_limit(self.status_code, self._req)
+        parts = []
+        size = 0
+        whole = False
         try:
-            return await response.read()
+            # Decompressed bytes are counted as they come, so neither a huge body nor a gzip bomb is held whole
+            # (docs/reliability.md); an error body is read only as far as its message needs.
+            while data := await response.content.readany():
+                parts.append(data)
+                size += len(data)
+                if size > limit:
+                    if self.status_code < 300:
+                        raise too_large(self._req)
+                    break
+            else:
+                whole = True
         except TRANSPORT_ERRORS as exc:
             raise transport_error(exc, self._req) from exc
         finally:
-            response.release()
+            if whole:
+                response.release()
+            else:
+                response.close()  # the rest of the body is unread: the connection cannot be reused
+        return parts[0] if len(parts) == 1 else b"".join(parts)
 
     def chunks(self) -> Chunks:
         """The body as it arrives; raises ``BodyReadError`` when the transport fails."""

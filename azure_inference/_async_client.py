@@ -166,7 +166,7 @@ class AsyncInferenceClient(BaseClient):
     async def stream_chat(self, messages: Sequence[Any], **params: Unpack[ChatParams]) -> AsyncChatStream:
         """``POST /chat/completions`` streamed: ``async for chunk in await client.stream_chat(...)``."""
         reply, _ = await self._send(self._prepare_chat(messages, params, stream=True), stream=True)
-        return AsyncChatStream(reply, reply.chunks(), reply.close, chat_parser())
+        return AsyncChatStream(reply, reply.chunks(), reply.close, chat_parser(self._auth.secrets))
 
     async def complete(self, prompt: str | Sequence[str], **params: Unpack[CompletionParams]) -> Completions:
         """``POST /completions``: a legacy text completion (WIRE.md §8)."""
@@ -178,7 +178,7 @@ class AsyncInferenceClient(BaseClient):
     ) -> AsyncCompletionStream:
         """``POST /completions`` streamed."""
         reply, _ = await self._send(self._prepare_completion(prompt, params, stream=True), stream=True)
-        return AsyncCompletionStream(reply, reply.chunks(), reply.close, completion_parser())
+        return AsyncCompletionStream(reply, reply.chunks(), reply.close, completion_parser(self._auth.secrets))
 
     async def embed(self, input: str | Sequence[str], **params: Unpack[EmbedParams]) -> EmbeddingsResult:
         """``POST /embeddings``: vectors in input order, decoded to numbers whatever the encoding."""

@@ -32,17 +32,44 @@ from .errors import (
 )
 from .retry import parse_retry_after
 
-__all__ = ["bad_body", "connection_error", "deadline_error", "error_from_response", "redact", "status_error"]
+__all__ = [
+    "bad_body",
+    "connection_error",
+    "deadline_error",
+    "error_from_response",
+    "excerpt",
+    "redact",
+    "status_error",
+]
 
 _EXCERPT = 2000
 
 
 def redact(text: str, secrets: Sequence[str]) -> str:
-    """Replace every occurrence of each non-empty secret in ``text`` with ``***``."""
+    """Replace every occurrence of each secret (4+ characters) in ``text`` with ``***``, and a trailing start
+    of one (a body read only in part may end inside a key)."""
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "***")
+            for size in range(min(len(secret) - 1, len(text)), 3, -1):
+                if text.endswith(secret[:size]):
+                    text = text[:-size] + "***"
+                    break
     return text
+
+
+def excerpt(content: bytes, secrets: Sequence[str], limit: int) -> str:
+    """At most ``limit`` characters of a body, redacted before it is cut (a cut never leaves half a key)."""
+    longest = max((len(s) for s in secrets), default=0)
+    return redact(content[: limit * 4 + longest * 4].decode("utf-8", "replace"), secrets)[:limit]
+
+
+def _loads(body: bytes) -> Any:
+    """The JSON of a body, or None when it is not JSON or nested too deep to parse (a hostile body)."""
+    try:
+        return json.loads(body) if body else None
+    except (ValueError, RecursionError):
+        return None
 
 
 def _parse_problems(detail: Any) -> list[ParameterProblem]:
@@ -127,11 +154,8 @@ def error_from_response(
     lower = {k.lower(): v for k, v in headers.items()}
     if retry_after is None:
         retry_after = parse_retry_after(lower)
-    text = redact(body[: _EXCERPT * 2].decode("utf-8", "replace"), secrets)[:_EXCERPT]
-    try:
-        payload: Any = json.loads(body) if body else None
-    except ValueError:
-        payload = None
+    text = excerpt(body, secrets, _EXCERPT)
+    payload: Any = _loads(body)
     code, message, obj = _error_fields(payload)
     code = code or lower.get("x-ms-error-code")
     if message is None:
@@ -199,16 +223,16 @@ def bad_body(
 ) -> ResponseValidationError:
     """The error for a success status whose body is not the expected shape (HTML from a proxy, wrong JSON)."""
     ctype = view.headers.get("content-type", "?")
-    excerpt = redact(content[:300].decode("utf-8", "replace"), secrets)
+    start = excerpt(content, secrets, 300)
     if "html" in ctype or content.lstrip()[:1] == b"<":
-        why = f"the server returned HTML ({ctype}), not JSON: is the endpoint URL right? Body starts {excerpt[:120]!r}"
+        why = f"the server returned HTML ({ctype}), not JSON: is the endpoint URL right? Body starts {start[:120]!r}"
     else:
         first = ""
         if isinstance(exc, ValidationError) and exc.errors():
             err = exc.errors()[0]
             first = f" ({'.'.join(str(p) for p in err['loc'])}: {err['msg']})"
-        why = f"the response body is not the expected shape{first}; body starts {excerpt[:160]!r}"
-    return ResponseValidationError(f"{view.method} {view.path}: {why}", body=excerpt, status_code=view.status_code)
+        why = f"the response body is not the expected shape{first}; body starts {start[:160]!r}"
+    return ResponseValidationError(f"{view.method} {view.path}: {why}", body=start, status_code=view.status_code)
 
 
 def connection_error(

@@ -153,7 +153,7 @@ class InferenceClient(BaseClient):
     def stream_chat(self, messages: Sequence[Any], **params: Unpack[ChatParams]) -> ChatStream:
         """``POST /chat/completions`` with ``stream: true``: iterate ``ChatCompletionsChunk``s."""
         reply, _ = self._send(self._prepare_chat(messages, params, stream=True), stream=True)
-        return ChatStream(reply, reply.chunks(), reply.close, chat_parser())
+        return ChatStream(reply, reply.chunks(), reply.close, chat_parser(self._auth.secrets))
 
     def complete(self, prompt: str | Sequence[str], **params: Unpack[CompletionParams]) -> Completions:
         """``POST /completions``: a legacy text completion (WIRE.md §8)."""
@@ -163,7 +163,7 @@ class InferenceClient(BaseClient):
     def stream_complete(self, prompt: str | Sequence[str], **params: Unpack[CompletionParams]) -> CompletionStream:
         """``POST /completions`` streamed."""
         reply, _ = self._send(self._prepare_completion(prompt, params, stream=True), stream=True)
-        return CompletionStream(reply, reply.chunks(), reply.close, completion_parser())
+        return CompletionStream(reply, reply.chunks(), reply.close, completion_parser(self._auth.secrets))
 
     def embed(self, input: str | Sequence[str], **params: Unpack[EmbedParams]) -> EmbeddingsResult:
         """``POST /embeddings``: vectors in input order, decoded to numbers whatever the encoding."""
