@@ -18,6 +18,9 @@ from pydantic import BaseModel, ValidationError
 from ._config_checks import header_problem
 from ._error_map import bad_body, status_error
 from ._requests import (
+    CHAT_PARAM_NAMES,
+    COMPLETION_PARAM_NAMES,
+    EMBED_PARAM_NAMES,
     build_chat_body,
     build_completion_body,
     build_embeddings_body,
@@ -25,7 +28,7 @@ from ._requests import (
 )
 from ._response import ResponseView, as_view, request_id
 from ._sender import PreparedRequest
-from ._validate import check_texts
+from ._validate import check_params, check_texts
 from ._version import __version__
 from .auth import Authenticator
 from .config import Deployment
@@ -130,12 +133,14 @@ class BaseClient:
         return PreparedRequest(method, url, hdrs, content, tmo, timeout, route, self.deployment.max_response_bytes)
 
     def _prepare_chat(self, messages: Sequence[Any], params: Mapping[str, Any], stream: bool) -> PreparedRequest:
+        check_params(params, CHAT_PARAM_NAMES, "chat")
         body, extra = build_chat_body(
             messages, params, self.deployment.model_params, self._body_model, self.deployment.max_prompt_chars
         )
         return self._prepare_generation("/chat/completions", body, extra, params, stream)
 
     def _prepare_completion(self, prompt: Any, params: Mapping[str, Any], stream: bool) -> PreparedRequest:
+        check_params(params, COMPLETION_PARAM_NAMES, "complete")
         body, extra = build_completion_body(prompt, params, self.deployment.model_params, self._body_model)
         return self._prepare_generation("/completions", body, extra, params, stream)
 
@@ -167,6 +172,7 @@ class BaseClient:
     def _prepare_embed(
         self, route: str, inputs: list[Any], params: Mapping[str, Any], encoding: str | None
     ) -> PreparedRequest:
+        check_params(params, EMBED_PARAM_NAMES, "embed")
         body, extra = build_embeddings_body(inputs, params, self._body_model, encoding)
         return self._prepare(
             route,

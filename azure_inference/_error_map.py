@@ -30,6 +30,7 @@ from .errors import (
     UnsupportedParameterError,
     filtered_categories,
 )
+from ._requests import CHAT_SPEC_PARAMS, EMBED_PARAM_NAMES
 from .retry import parse_retry_after
 
 __all__ = [
@@ -43,6 +44,8 @@ __all__ = [
 ]
 
 _EXCERPT = 2000
+# Parameters of the API itself: the ``extra-parameters`` header governs only the others (WIRE.md §2.2).
+_STANDARD_PARAMS = CHAT_SPEC_PARAMS | EMBED_PARAM_NAMES | {"input", "prompt"}
 
 
 def redact(text: str, secrets: Sequence[str]) -> str:
@@ -136,6 +139,23 @@ _HINTS: dict[int, str] = {
     422: "remove the parameter, or set extra_parameters='drop' to have the service ignore unknown ones",
     429: "slow down, raise max_retries, or ask for more quota",
 }
+# docs/transport.md "Fix hints": what the service says when the model behind the route cannot serve it
+# (WIRE-V1 §6: 400 "The chatCompletion operation does not work with the specified model"; the emulator's
+# OperationNotSupported), and which class does serve it.
+_WRONG_KIND = "operation does not work with the specified model"
+_CHAT_ROUTES = ("/chat/completions", "/completions")
+_NOT_CHAT_HINT = (
+    "this model does not chat (an embeddings model?): use AzureInferenceEmbeddings (LangChain), "
+    "AzureInferenceEmbedding (LlamaIndex) or InferenceClient.embed() for it, or give the chat class a chat model"
+)
+_NOT_EMBED_HINT = (
+    "this model does not embed (a chat model?): use ChatAzureInference (LangChain), AzureInferenceLLM "
+    "(LlamaIndex) or InferenceClient.chat() for it, or give the embeddings class an embeddings model"
+)
+_STANDARD_HINT = (
+    "the model does not support {names}: remove it from the call or the deployment's model_params "
+    "(extra_parameters='drop' only drops parameters outside the API, so it does not help here)"
+)
 _SERVER_HINT = "the service failed; retries are automatic (max_retries), so retry later or check the service health"
 
 
@@ -146,10 +166,12 @@ def error_from_response(
     *,
     retry_after: float | None = None,
     secrets: Sequence[str] = (),
+    path: str = "",
 ) -> APIStatusError:
     """Build the typed error for a non-success response (pure; ``headers`` keys are matched case-insensitively).
 
-    ``retry_after`` is parsed from the headers here, once, unless the caller already has it.
+    ``retry_after`` is parsed from the headers here, once, unless the caller already has it; ``path`` (the
+    route called) sharpens the fix hint.
     """
     lower = {k.lower(): v for k, v in headers.items()}
     if retry_after is None:
@@ -172,6 +194,8 @@ def error_from_response(
     cls = _STATUS_ERRORS.get(status_code, ServerError if status_code >= 500 else APIStatusError)
     prefix = f"{status_code} {code + ': ' if code else ''}{message.strip().rstrip('.')}"
     hint = _HINTS.get(status_code, _SERVER_HINT if status_code >= 500 else None)
+    if path and 400 <= status_code < 500 and (code == "OperationNotSupported" or _WRONG_KIND in message.lower()):
+        hint = _NOT_CHAT_HINT if path.endswith(_CHAT_ROUTES) else _NOT_EMBED_HINT if "embeddings" in path else hint
     fix = f" Fix: {hint}." if hint else ""
     categories = _content_filter_categories(obj) if status_code == 400 else {}
     if status_code == 400 and (code == "content_filter" or categories):
@@ -194,6 +218,9 @@ def error_from_response(
             for p in problems
         )
         what = f" Unsupported: {named}." if named else ""
+        if problems and all(p.name in _STANDARD_PARAMS for p in problems):
+            names = ", ".join(sorted({repr(p.name) for p in problems}))
+            fix = f" Fix: {_STANDARD_HINT.format(names=names)}."
         return UnsupportedParameterError(f"{prefix}.{what}{fix}", params=problems, **common)
     if cls is RateLimitError:
         wait = f" The service asked to retry after {retry_after:g}s." if retry_after is not None else ""
@@ -203,7 +230,7 @@ def error_from_response(
 
 def status_error(view: ResponseView, content: bytes, secrets: Sequence[str]) -> APIStatusError:
     """The error for a non-success response; a 404 on ``/info`` means the endpoint has no such route."""
-    err = error_from_response(view.status_code, view.headers, content, secrets=secrets)
+    err = error_from_response(view.status_code, view.headers, content, secrets=secrets, path=view.path)
     if view.status_code == 404 and view.path.endswith("/info"):
         err = RouteNotSupportedError(
             f"/info route not supported by this endpoint (404 {err.error_code or ''}); use try_get_model_info() "
