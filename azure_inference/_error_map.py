@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ._requests import CHAT_SPEC_PARAMS, EMBED_PARAM_NAMES
 from ._response import ResponseView, request_id
 from .errors import (
     APIConnectionError,
@@ -30,7 +31,6 @@ from .errors import (
     UnsupportedParameterError,
     filtered_categories,
 )
-from ._requests import CHAT_SPEC_PARAMS, EMBED_PARAM_NAMES
 from .retry import parse_retry_after
 
 __all__ = [

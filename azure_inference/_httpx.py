@@ -17,10 +17,25 @@ from ._response import BodyReadError
 from ._sender import AsyncReply, PreparedRequest, Reply, body_limit, too_large
 from .errors import APIConnectionError, InvalidRequestError
 
-__all__ = ["LIMITS", "AsyncHttpxSender", "HttpxSender", "httpx_error"]
+__all__ = ["LIMITS", "AsyncHttpxSender", "HttpxSender", "env_proxy_allowed", "httpx_error", "own_client"]
 
 LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=100, keepalive_expiry=30.0)
 """Connection pool limits of the HTTP clients we create."""
+
+
+def env_proxy_allowed(base_url: str) -> bool:
+    """Whether the environment's proxy settings (``HTTP(S)_PROXY``) may carry requests to ``base_url``.
+
+    Not for plain ``http://``: the proxy hop would see the key in clear (docs/reliability.md, secrets). Over
+    https the proxy only relays an encrypted tunnel.
+    """
+    return base_url.split(":", 1)[0].lower() != "http"
+
+
+def own_client(timeout: httpx.Timeout, base_url: str) -> httpx.Client:
+    """The ``httpx.Client`` a sync client creates for itself: our pool limits, no redirects, and no environment
+    proxy for a plain-http endpoint."""
+    return httpx.Client(timeout=timeout, limits=LIMITS, follow_redirects=False, trust_env=env_proxy_allowed(base_url))
 
 
 def _dropped(exc: BaseException) -> bool:

@@ -13,7 +13,7 @@ import httpx
 from typing_extensions import Unpack
 
 from ._base_client import BaseClient, Flow, PreparedRequest
-from ._httpx import LIMITS, HttpxSender
+from ._httpx import HttpxSender, own_client
 from ._requests import ChatParams, CompletionParams, EmbedParams
 from ._sender import Reply, Sender
 from .errors import APIConnectionError, APIStatusError, ConfigurationError, InferenceError, RouteNotSupportedError
@@ -65,7 +65,7 @@ class InferenceClient(BaseClient):
         super().__init__(deployment, retry_policy=retry_policy, **overrides)
         if sender is None:
             owned = http_client is None
-            http = http_client or httpx.Client(timeout=self._timeout, limits=LIMITS, follow_redirects=False)
+            http = http_client or own_client(self._timeout, self.deployment.base_url)
             sender = HttpxSender(http, owned=owned)
         elif http_client is not None:
             raise ConfigurationError("pass http_client= or sender=, not both: a sender brings its own HTTP client")
