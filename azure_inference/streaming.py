@@ -113,6 +113,9 @@ class StreamParser(Generic[T]):
     def end(self) -> None:
         """The body is over: raise unless the stream finished properly (``[DONE]`` or a finish_reason)."""
         pending = self._decoder.end()
+        if self.done and not getattr(self.accumulator, "has_choices", True):
+            # [DONE] without a single choice: no answer, said here rather than as an IndexError in a caller.
+            raise self._fail("the stream ended without any choice (only [DONE] or usage chunks)")
         if self.done or self.accumulator.finished:
             return
         why = "a partial event was cut off" if pending else "no [DONE] and no finish_reason"

@@ -300,3 +300,12 @@ async def test_error_body_is_read_only_in_part(make: Factory) -> None:
         with pytest.raises(ServerError, match="Boom: boom"):
             await resolve(client.chat(MSGS))
         assert sent <= 4 * 65536
+
+
+async def test_stream_without_any_choice_is_a_stream_error(make: Factory) -> None:
+    usage_only = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": []}
+    for sync in (True, False):
+        for body in (sse(), sse(usage_only)):
+            stream = await resolve(make(sync, Server(httpx.Response(200, content=body))).stream_chat(MSGS))
+            with pytest.raises(StreamError, match="without any choice"):
+                await collect(stream)
