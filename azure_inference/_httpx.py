@@ -12,6 +12,8 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 
 from ._config_checks import is_secret_header
+from ._deadline import DEADLINE
+from ._deadline import install as install_deadline
 from ._error_map import connection_error, deadline_error
 from ._response import BodyReadError
 from ._sender import AsyncReply, PreparedRequest, Reply, body_limit, too_large
@@ -35,7 +37,9 @@ def env_proxy_allowed(base_url: str) -> bool:
 def own_client(timeout: httpx.Timeout, base_url: str) -> httpx.Client:
     """The ``httpx.Client`` a sync client creates for itself: our pool limits, no redirects, and no environment
     proxy for a plain-http endpoint."""
-    return httpx.Client(timeout=timeout, limits=LIMITS, follow_redirects=False, trust_env=env_proxy_allowed(base_url))
+    trust_env = env_proxy_allowed(base_url)
+    transport = install_deadline(httpx.HTTPTransport(limits=LIMITS, trust_env=trust_env))
+    return httpx.Client(timeout=timeout, transport=transport, follow_redirects=False, trust_env=trust_env)
 
 
 def _dropped(exc: BaseException) -> bool:
@@ -162,6 +166,8 @@ class HttpxSender:
         deadline = time.monotonic() + req.deadline
         http = self.http
         request = http.build_request(req.method, req.url, headers=req.headers, content=req.content, timeout=req.timeout)
+        # Until the headers are in, our own client's streams end every read by the deadline (``_deadline``).
+        token = DEADLINE.set(deadline)
         try:
             response = http.send(request, stream=True, follow_redirects=False)
             hops = 0
@@ -171,6 +177,8 @@ class HttpxSender:
                 response = http.send(nxt, stream=True, follow_redirects=False)
         except (httpx.HTTPError, RuntimeError) as exc:  # RuntimeError: httpx's "client has been closed"
             raise _send_error(exc, req, http) from exc
+        finally:
+            DEADLINE.reset(token)
         return HttpxReply(response, req, deadline)
 
     def close(self) -> None:

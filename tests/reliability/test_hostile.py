@@ -10,13 +10,20 @@ import gzip
 import json
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import httpx
 import pytest
 
-from azure_inference import AsyncInferenceClient, InferenceClient, ResponseValidationError, ServerError
+from azure_inference import (
+    APITimeoutError,
+    AsyncInferenceClient,
+    InferenceClient,
+    ResponseValidationError,
+    ServerError,
+)
 from azure_inference.emulator import EmulatorHandle
 
 from .helpers import CHAT_MODEL, deployment
@@ -177,3 +184,26 @@ async def test_aiohttp_sender_reads_an_error_body_only_in_part() -> None:
     # The client hung up after the start: only what the socket buffers held was sent, not the 50 MB.
     assert sent
     assert sent[0] < size // 2
+
+
+def trickle_headers(conn: socket.socket, stop: threading.Event) -> None:
+    """A status line and headers sent one byte every 50 ms (each read is quick; the headers never end)."""
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Pad: " + b"a" * 10_000
+    for byte in head:
+        if stop.wait(0.05):
+            return
+        conn.sendall(bytes([byte]))
+
+
+def test_headers_trickled_byte_by_byte_time_out_at_the_deadline() -> None:
+    with serve(trickle_headers) as url:
+        client = InferenceClient(
+            endpoint=url + "/models", model=CHAT_MODEL, max_retries=0, timeout=1.0, connect_timeout=1.0
+        )
+        try:
+            started = time.monotonic()
+            with pytest.raises(APITimeoutError):
+                client.chat(MSGS)
+            assert time.monotonic() - started < 1.0 + 2.0
+        finally:
+            client.close()
