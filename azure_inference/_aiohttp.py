@@ -10,8 +10,8 @@ cached ``ClientTimeout``, and the typed errors keep the meaning they have on the
 - mid-stream, ``Chunks`` raises ``BodyReadError`` and the stream turns it into ``StreamError`` (broken) or
   ``APITimeoutError`` (stalled).
 
-One session per event loop: if the loop changes (a second ``asyncio.run``), a fresh session is made for the new
-loop, and each session is closed by ``close()`` or when its loop shuts down.
+One session per event loop, kept per loop: a second ``asyncio.run``, or a second thread with its own loop, gets a
+session of its own, and each session is closed on its own loop, by ``close()`` or when that loop shuts down.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
+import weakref
 from collections.abc import AsyncGenerator
 
 import aiohttp
@@ -27,7 +28,7 @@ from yarl import URL
 
 from ._error_map import connection_error
 from ._response import BodyReadError
-from ._sender import AsyncReply, PreparedRequest
+from ._sender import AsyncReply, PreparedRequest, body_limit, too_large
 from .errors import APIConnectionError
 
 __all__ = ["TRANSPORT_ERRORS", "AiohttpReply", "AiohttpSender", "Chunks", "transport_error"]
@@ -87,12 +88,30 @@ class AiohttpReply(AsyncReply):
         """The whole body (the session's ``total`` timeout is the deadline); the connection goes back to the
         pool, or is closed if the read failed."""
         response = self._response
+        limit = body_limit(self.status_code, self._req)
+        parts = []
+        size = 0
+        whole = False
         try:
-            return await response.read()
+            # Decompressed bytes are counted as they come, so neither a huge body nor a gzip bomb is held whole
+            # (docs/reliability.md); an error body is read only as far as its message needs.
+            while data := await response.content.readany():
+                parts.append(data)
+                size += len(data)
+                if size > limit:
+                    if self.status_code < 300:
+                        raise too_large(self._req)
+                    break
+            else:
+                whole = True
         except TRANSPORT_ERRORS as exc:
             raise transport_error(exc, self._req) from exc
         finally:
-            response.release()
+            if whole:
+                response.release()
+            else:
+                response.close()  # the rest of the body is unread: the connection cannot be reused
+        return parts[0] if len(parts) == 1 else b"".join(parts)
 
     def chunks(self) -> Chunks:
         """The body as it arrives; raises ``BodyReadError`` when the transport fails."""
@@ -132,20 +151,32 @@ class AiohttpSender:
         # on every request.
         self._proxy: URL | None = None
         self._proxy_auth: aiohttp.BasicAuth | None = None
-        with contextlib.suppress(LookupError):
-            self._proxy, self._proxy_auth = get_env_proxy_for_url(base)
-        self.session: aiohttp.ClientSession | None = None
-        """The session of the current event loop (None before the first request and after ``close()``)."""
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._keeper: AsyncGenerator[None, None] | None = None
+        if base.scheme != "http":  # a plain-http hop to a proxy would carry the key in clear (docs/reliability.md)
+            with contextlib.suppress(LookupError):
+                self._proxy, self._proxy_auth = get_env_proxy_for_url(base)
+        # One session per event loop, kept per loop: an async client used from two threads, each with its own
+        # loop, must never close (or send over) the other's session (docs/transport.md, event loops).
+        self._sessions: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, tuple[aiohttp.ClientSession, AsyncGenerator[None, None]]
+        ] = weakref.WeakKeyDictionary()
+        # The last loop and its session, read and written as one tuple so a thread never pairs its loop with
+        # another thread's session.
+        self._current: tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession] | None = None
+
+    @property
+    def session(self) -> aiohttp.ClientSession | None:
+        """The session of the loop that sent last (None before the first request and after ``close()``)."""
+        current = self._current
+        return current[1] if current is not None else None
 
     def _new_session(self) -> aiohttp.ClientSession:
         connector = aiohttp.TCPConnector(limit=LIMIT, keepalive_timeout=KEEPALIVE, ssl=self._ssl)
         # No cookie jar: the inference APIs are stateless, and a jar would be filtered on every request.
         return aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
 
-    @staticmethod
-    async def _close_with_loop(http: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
+    async def _close_with_loop(
+        self, http: aiohttp.ClientSession, loop: asyncio.AbstractEventLoop
+    ) -> AsyncGenerator[None, None]:
         """Holds ``http`` open until closed, or until its event loop shuts down.
 
         ``asyncio.run`` (and pytest-asyncio) finalise pending async generators before closing the loop, so a
@@ -155,20 +186,28 @@ class AiohttpSender:
         try:
             yield
         finally:
+            entry = self._sessions.get(loop)
+            if entry is not None and entry[0] is http:
+                del self._sessions[loop]
+            current = self._current
+            if current is not None and current[1] is http:
+                self._current = None
             await http.close()
 
     async def _session(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
-        http = self.session
-        if http is None or self._loop is not loop:
-            old_keeper = self._keeper
-            http = self.session = self._new_session()
-            self._loop = loop
-            self._keeper = self._close_with_loop(http)
-            await self._keeper.asend(None)  # starts it, so this loop will finalise it at shutdown
-            if old_keeper is not None:
-                with contextlib.suppress(Exception):  # normally its loop already closed it; else best effort
-                    await old_keeper.aclose()
+        current = self._current
+        if current is not None and current[0] is loop:
+            return current[1]
+        entry = self._sessions.get(loop)
+        if entry is None:
+            http = self._new_session()
+            keeper = self._close_with_loop(http, loop)
+            self._sessions[loop] = (http, keeper)
+            await keeper.asend(None)  # starts it, so this loop will finalise it at shutdown
+        else:
+            http = entry[0]
+        self._current = (loop, http)
         return http
 
     def _url(self, url: str) -> URL:
@@ -212,13 +251,19 @@ class AiohttpSender:
         return AiohttpReply(response, req)
 
     async def close(self) -> None:
-        """Close the session (the current loop's; a session of an earlier loop was closed with that loop)."""
-        http, self.session = self.session, None
-        keeper, self._keeper = self._keeper, None
-        if keeper is not None:
-            await keeper.aclose()  # its ``finally`` closes the session (a no-op if its loop already did)
-        elif http is not None:
-            await http.close()
+        """Close the session of the running loop, and ask every other live loop to close its own (a session is
+        closed on its own loop only; a loop that has stopped closed its session when it shut down)."""
+        loop = asyncio.get_running_loop()
+        self._current = None
+        for other, (_, keeper) in list(self._sessions.items()):
+            if other is loop:
+                continue
+            if not other.is_closed() and other.is_running():
+                with contextlib.suppress(RuntimeError):  # the loop stopped meanwhile: it closes its own
+                    asyncio.run_coroutine_threadsafe(keeper.aclose(), other)
+        entry = self._sessions.get(loop)
+        if entry is not None:
+            await entry[1].aclose()  # its ``finally`` closes the session and forgets it
 
 
 def transport_error(exc: BaseException, req: PreparedRequest) -> APIConnectionError:

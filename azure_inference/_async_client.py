@@ -176,7 +176,7 @@ class AsyncInferenceClient(BaseClient):
         req = self._prepare_chat(messages, params, stream=True)
         with observe(self._telemetry, "chat", params, stream=True) as op:
             reply, _ = await self._send(req, stream=True)
-            return op.stream(AsyncChatStream(reply, reply.chunks(), reply.close, chat_parser()))
+            return op.stream(AsyncChatStream(reply, reply.chunks(), reply.close, chat_parser(self._auth.secrets)))
 
     async def complete(self, prompt: str | Sequence[str], **params: Unpack[CompletionParams]) -> Completions:
         """``POST /completions``: a legacy text completion (WIRE.md §8)."""
@@ -192,7 +192,9 @@ class AsyncInferenceClient(BaseClient):
         req = self._prepare_completion(prompt, params, stream=True)
         with observe(self._telemetry, "text_completion", params, stream=True) as op:
             reply, _ = await self._send(req, stream=True)
-            return op.stream(AsyncCompletionStream(reply, reply.chunks(), reply.close, completion_parser()))
+            return op.stream(
+                AsyncCompletionStream(reply, reply.chunks(), reply.close, completion_parser(self._auth.secrets))
+            )
 
     async def embed(self, input: str | Sequence[str], **params: Unpack[EmbedParams]) -> EmbeddingsResult:
         """``POST /embeddings``: vectors in input order, decoded to numbers whatever the encoding."""

@@ -15,8 +15,12 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from ._config_checks import header_problem
 from ._error_map import bad_body, status_error
 from ._requests import (
+    CHAT_PARAM_NAMES,
+    COMPLETION_PARAM_NAMES,
+    EMBED_PARAM_NAMES,
     build_chat_body,
     build_completion_body,
     build_embeddings_body,
@@ -24,7 +28,7 @@ from ._requests import (
 )
 from ._response import ResponseView, as_view, request_id
 from ._sender import PreparedRequest
-from ._validate import check_texts
+from ._validate import check_params, check_texts
 from ._version import __version__
 from .auth import Authenticator
 from .config import Deployment
@@ -36,7 +40,7 @@ from .errors import (
     UnsupportedParameterError,
 )
 from .media import ImageSource, image_data_url
-from .models.embeddings import EmbeddingsResult, decode_embedding
+from .models.embeddings import EmbeddingsResult, check_vectors, decode_embedding
 from .models.info import ModelInfo
 from .retry import RetryPolicy, retry_delay, should_retry
 
@@ -115,6 +119,9 @@ class BaseClient:
         if accept:
             hdrs["Accept"] = accept
         if headers:
+            problem = header_problem(headers)
+            if problem:  # refused here, before sending: a local error is never retried
+                raise InvalidRequestError(f"headers=: {problem}")
             hdrs.update(headers)
         url = self._urls[route]
         if timeout is not None:
@@ -122,15 +129,18 @@ class BaseClient:
         else:
             tmo, timeout = self._timeout, self.deployment.timeout
         content = encode_json(body) if body is not None else None
-        return PreparedRequest("POST" if body is not None else "GET", url, hdrs, content, tmo, timeout, route)
+        method = "POST" if body is not None else "GET"
+        return PreparedRequest(method, url, hdrs, content, tmo, timeout, route, self.deployment.max_response_bytes)
 
     def _prepare_chat(self, messages: Sequence[Any], params: Mapping[str, Any], stream: bool) -> PreparedRequest:
+        check_params(params, CHAT_PARAM_NAMES, "chat")
         body, extra = build_chat_body(
             messages, params, self.deployment.model_params, self._body_model, self.deployment.max_prompt_chars
         )
         return self._prepare_generation("/chat/completions", body, extra, params, stream)
 
     def _prepare_completion(self, prompt: Any, params: Mapping[str, Any], stream: bool) -> PreparedRequest:
+        check_params(params, COMPLETION_PARAM_NAMES, "complete")
         body, extra = build_completion_body(prompt, params, self.deployment.model_params, self._body_model)
         return self._prepare_generation("/completions", body, extra, params, stream)
 
@@ -162,6 +172,7 @@ class BaseClient:
     def _prepare_embed(
         self, route: str, inputs: list[Any], params: Mapping[str, Any], encoding: str | None
     ) -> PreparedRequest:
+        check_params(params, EMBED_PARAM_NAMES, "embed")
         body, extra = build_embeddings_body(inputs, params, self._body_model, encoding)
         return self._prepare(
             route,
@@ -231,9 +242,20 @@ class BaseClient:
 
     def _parse(self, model: type[M], content: bytes, response: ResponseView | httpx.Response) -> M:
         try:
-            return model.model_validate_json(content)
+            result = model.model_validate_json(content)
         except ValidationError as exc:
             raise bad_body(as_view(response), content, exc, self._auth.secrets) from None
+        if not getattr(result, "choices", True):
+            # A completion without a choice is no answer (WIRE.md §3): say so here rather than hand on an empty
+            # list that ``response.choices[0]`` turns into an IndexError far from the cause.
+            view = as_view(response)
+            raise ResponseValidationError(
+                f"{view.method} {view.path}: the response has no choices (status {view.status_code}); the server "
+                "answered without a completion. Retry, or report it with the request id "
+                f"{view.request_id or '(none)'}",
+                status_code=view.status_code,
+            )
+        return result
 
     def _status_error(self, response: ResponseView | httpx.Response, content: bytes) -> APIStatusError:
         return status_error(as_view(response), content, self._auth.secrets)
@@ -241,8 +263,7 @@ class BaseClient:
     def _decode_embeddings(self, result: EmbeddingsResult, encoding: str | None, count: int) -> EmbeddingsResult:
         for item in result.data:
             item.embedding = decode_embedding(item.embedding, encoding, item.index)
-        if len(result.data) != count:
-            raise ResponseValidationError(f"asked for {count} embeddings, the server returned {len(result.data)}")
+        check_vectors(result.data, count)
         return result
 
     def _refused_base64(self, err: APIStatusError, encoding: str | None, params: Mapping[str, Any]) -> bool:

@@ -7,19 +7,25 @@ Pure functions used by ``Deployment`` and by the adapters' own validators.
 from __future__ import annotations
 
 import ipaddress
+import warnings
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from pydantic import SecretStr, ValidationError
 
 from .errors import ConfigurationError
 
 __all__ = [
+    "MaskedHeaders",
+    "check_endpoint_text",
     "describe_endpoint",
     "explain",
+    "header_problem",
     "is_loopback",
+    "is_secret_header",
     "mask_headers",
+    "repair_endpoint",
     "reraise_configuration_error",
     "route_credential",
 ]
@@ -73,6 +79,87 @@ def is_loopback(host: str) -> bool:
 
 
 _SECRET_HEADERS = ("authorization", "api-key", "ocp-apim-subscription-key", "x-api-key", "cookie")
+# docs/reliability.md "Which headers are secret": a name containing one of these words carries a credential
+# (gateway keys, SAS signatures, session tokens), so its value is masked in repr and redacted from messages.
+_SECRET_WORDS = ("key", "token", "secret", "auth", "signature", "password", "cookie", "credential", "session")
+
+
+def is_secret_header(name: str) -> bool:
+    """Whether a header's value must be treated as a credential (masked in repr, redacted from messages)."""
+    lower = name.lower()
+    return lower in _SECRET_HEADERS or any(word in lower for word in _SECRET_WORDS)
+
+
+# docs/transport.md "Endpoint URLs": a URL copied from a portal or a curl sample often ends with the route.
+_ROUTE_SUFFIXES = ("/chat/completions", "/images/embeddings", "/embeddings", "/completions", "/info")
+_REPAIRED: set[str] = set()
+
+
+def repair_endpoint(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Strip a route pasted at the end of ``endpoint`` (and its ``?api-version=``), warning once per URL (pure
+    but for the warning; a new dict).
+
+    ``.../models/chat/completions?api-version=2024-05-01-preview`` becomes ``.../models`` with that
+    ``api_version`` (unless one was given). A query with anything else is left for the validator to refuse.
+    """
+    out = dict(data)
+    value = out.get("endpoint")
+    if not isinstance(value, str):
+        return out
+    parts = urlsplit(value.strip())
+    path = parts.path.rstrip("/")
+    suffix = next((s for s in _ROUTE_SUFFIXES if path.lower().endswith(s)), None)
+    if suffix is None:
+        return out
+    query = parse_qs(parts.query, keep_blank_values=True)
+    if set(query) - {"api-version"} or parts.fragment:
+        return out  # the validator names the query problem
+    if query.get("api-version") and out.get("api_version") is None:
+        out["api_version"] = query["api-version"][0]
+    out["endpoint"] = urlunsplit((parts.scheme, parts.netloc, path[: -len(suffix)], "", ""))
+    shown = f"{parts.scheme}://{parts.hostname}{path}"  # never the user:password@ part
+    if shown not in _REPAIRED:
+        _REPAIRED.add(shown)
+        warnings.warn(
+            f"endpoint {shown} ends with the route {suffix!r}; using {parts.scheme}://{parts.hostname}"
+            f"{path[: -len(suffix)]} (the client adds the route itself). Fix: give the base URL only.",
+            UserWarning,
+            stacklevel=6,
+        )
+    return out
+
+
+def check_endpoint_text(value: str) -> None:
+    """Refuse what an endpoint must never hold: credentials (``user:password@``), backslashes, whitespace or
+    control characters (the message never shows the value)."""
+    if any(ch == "\\" or ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise ConfigurationError(
+            "endpoint holds a backslash, whitespace or a control character; give a plain URL such as "
+            "'https://<resource>.services.ai.azure.com/models'"
+        )
+    parts = urlsplit(value)
+    if "@" in parts.netloc:
+        raise ConfigurationError(
+            f"endpoint for host {parts.hostname!r} carries user:password@ credentials; remove them from the URL "
+            "and pass the key as credential= (it is sent in a header, never in the URL)"
+        )
+
+
+def header_problem(headers: Mapping[str, Any]) -> str | None:
+    """What makes these headers unsendable, or None: CR/LF (header injection), other control characters, or
+    non-ASCII text (a surrogate, a pasted typographic quote). The value itself is never shown."""
+    for name, value in headers.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            return f"header {name!r} must map a str name to a str value, not {type(value).__name__}"
+        if not name or not all(33 <= ord(ch) <= 126 and ch != ":" for ch in name):
+            return f"header name {name!r} is not a token of printable ASCII characters"
+        for ch in value:
+            code = ord(ch)
+            if ch in "\r\n":
+                return f"header {name!r} holds a line break (CR/LF), which would split the request; remove it"
+            if (code < 32 and ch != "\t") or code >= 127:
+                return f"header {name!r} holds a control or non-ASCII character (U+{code:04X}); send plain ASCII"
+    return None
 
 
 def describe_endpoint(value: str) -> str:
@@ -85,7 +172,19 @@ def describe_endpoint(value: str) -> str:
 
 def mask_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """Headers with credential-bearing values replaced by ``***`` (for repr)."""
-    return {k: "***" if k.lower() in _SECRET_HEADERS or "key" in k.lower() else v for k, v in headers.items()}
+    return {k: "***" if is_secret_header(k) else v for k, v in headers.items()}
+
+
+class MaskedHeaders(dict[str, str]):
+    """A headers dict whose repr masks credential values: what the client keeps its auth headers in, so a
+    traceback rendered with locals (Sentry, ``pytest -l``, rich) never shows a key."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return repr(mask_headers(self))
+
+    __str__ = __repr__
 
 
 def reraise_configuration_error(exc: ValidationError) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ._requests import CHAT_SPEC_PARAMS, EMBED_PARAM_NAMES
 from ._response import ResponseView, request_id
 from .errors import (
     APIConnectionError,
@@ -32,17 +33,46 @@ from .errors import (
 )
 from .retry import parse_retry_after
 
-__all__ = ["bad_body", "connection_error", "deadline_error", "error_from_response", "redact", "status_error"]
+__all__ = [
+    "bad_body",
+    "connection_error",
+    "deadline_error",
+    "error_from_response",
+    "excerpt",
+    "redact",
+    "status_error",
+]
 
 _EXCERPT = 2000
+# Parameters of the API itself: the ``extra-parameters`` header governs only the others (WIRE.md §2.2).
+_STANDARD_PARAMS = CHAT_SPEC_PARAMS | EMBED_PARAM_NAMES | {"input", "prompt"}
 
 
 def redact(text: str, secrets: Sequence[str]) -> str:
-    """Replace every occurrence of each non-empty secret in ``text`` with ``***``."""
+    """Replace every occurrence of each secret (4+ characters) in ``text`` with ``***``, and a trailing start
+    of one (a body read only in part may end inside a key)."""
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "***")
+            for size in range(min(len(secret) - 1, len(text)), 3, -1):
+                if text.endswith(secret[:size]):
+                    text = text[:-size] + "***"
+                    break
     return text
+
+
+def excerpt(content: bytes, secrets: Sequence[str], limit: int) -> str:
+    """At most ``limit`` characters of a body, redacted before it is cut (a cut never leaves half a key)."""
+    longest = max((len(s) for s in secrets), default=0)
+    return redact(content[: limit * 4 + longest * 4].decode("utf-8", "replace"), secrets)[:limit]
+
+
+def _loads(body: bytes) -> Any:
+    """The JSON of a body, or None when it is not JSON or nested too deep to parse (a hostile body)."""
+    try:
+        return json.loads(body) if body else None
+    except (ValueError, RecursionError):
+        return None
 
 
 def _parse_problems(detail: Any) -> list[ParameterProblem]:
@@ -109,6 +139,23 @@ _HINTS: dict[int, str] = {
     422: "remove the parameter, or set extra_parameters='drop' to have the service ignore unknown ones",
     429: "slow down, raise max_retries, or ask for more quota",
 }
+# docs/transport.md "Fix hints": what the service says when the model behind the route cannot serve it
+# (WIRE-V1 §6: 400 "The chatCompletion operation does not work with the specified model"; the emulator's
+# OperationNotSupported), and which class does serve it.
+_WRONG_KIND = "operation does not work with the specified model"
+_CHAT_ROUTES = ("/chat/completions", "/completions")
+_NOT_CHAT_HINT = (
+    "this model does not chat (an embeddings model?): use AzureInferenceEmbeddings (LangChain), "
+    "AzureInferenceEmbedding (LlamaIndex) or InferenceClient.embed() for it, or give the chat class a chat model"
+)
+_NOT_EMBED_HINT = (
+    "this model does not embed (a chat model?): use ChatAzureInference (LangChain), AzureInferenceLLM "
+    "(LlamaIndex) or InferenceClient.chat() for it, or give the embeddings class an embeddings model"
+)
+_STANDARD_HINT = (
+    "the model does not support {names}: remove it from the call or the deployment's model_params "
+    "(extra_parameters='drop' only drops parameters outside the API, so it does not help here)"
+)
 _SERVER_HINT = "the service failed; retries are automatic (max_retries), so retry later or check the service health"
 
 
@@ -119,19 +166,18 @@ def error_from_response(
     *,
     retry_after: float | None = None,
     secrets: Sequence[str] = (),
+    path: str = "",
 ) -> APIStatusError:
     """Build the typed error for a non-success response (pure; ``headers`` keys are matched case-insensitively).
 
-    ``retry_after`` is parsed from the headers here, once, unless the caller already has it.
+    ``retry_after`` is parsed from the headers here, once, unless the caller already has it; ``path`` (the
+    route called) sharpens the fix hint.
     """
     lower = {k.lower(): v for k, v in headers.items()}
     if retry_after is None:
         retry_after = parse_retry_after(lower)
-    text = redact(body[: _EXCERPT * 2].decode("utf-8", "replace"), secrets)[:_EXCERPT]
-    try:
-        payload: Any = json.loads(body) if body else None
-    except ValueError:
-        payload = None
+    text = excerpt(body, secrets, _EXCERPT)
+    payload: Any = _loads(body)
     code, message, obj = _error_fields(payload)
     code = code or lower.get("x-ms-error-code")
     if message is None:
@@ -148,6 +194,8 @@ def error_from_response(
     cls = _STATUS_ERRORS.get(status_code, ServerError if status_code >= 500 else APIStatusError)
     prefix = f"{status_code} {code + ': ' if code else ''}{message.strip().rstrip('.')}"
     hint = _HINTS.get(status_code, _SERVER_HINT if status_code >= 500 else None)
+    if path and 400 <= status_code < 500 and (code == "OperationNotSupported" or _WRONG_KIND in message.lower()):
+        hint = _NOT_CHAT_HINT if path.endswith(_CHAT_ROUTES) else _NOT_EMBED_HINT if "embeddings" in path else hint
     fix = f" Fix: {hint}." if hint else ""
     categories = _content_filter_categories(obj) if status_code == 400 else {}
     if status_code == 400 and (code == "content_filter" or categories):
@@ -170,6 +218,9 @@ def error_from_response(
             for p in problems
         )
         what = f" Unsupported: {named}." if named else ""
+        if problems and all(p.name in _STANDARD_PARAMS for p in problems):
+            names = ", ".join(sorted({repr(p.name) for p in problems}))
+            fix = f" Fix: {_STANDARD_HINT.format(names=names)}."
         return UnsupportedParameterError(f"{prefix}.{what}{fix}", params=problems, **common)
     if cls is RateLimitError:
         wait = f" The service asked to retry after {retry_after:g}s." if retry_after is not None else ""
@@ -179,7 +230,7 @@ def error_from_response(
 
 def status_error(view: ResponseView, content: bytes, secrets: Sequence[str]) -> APIStatusError:
     """The error for a non-success response; a 404 on ``/info`` means the endpoint has no such route."""
-    err = error_from_response(view.status_code, view.headers, content, secrets=secrets)
+    err = error_from_response(view.status_code, view.headers, content, secrets=secrets, path=view.path)
     if view.status_code == 404 and view.path.endswith("/info"):
         err = RouteNotSupportedError(
             f"/info route not supported by this endpoint (404 {err.error_code or ''}); use try_get_model_info() "
@@ -199,16 +250,16 @@ def bad_body(
 ) -> ResponseValidationError:
     """The error for a success status whose body is not the expected shape (HTML from a proxy, wrong JSON)."""
     ctype = view.headers.get("content-type", "?")
-    excerpt = redact(content[:300].decode("utf-8", "replace"), secrets)
+    start = excerpt(content, secrets, 300)
     if "html" in ctype or content.lstrip()[:1] == b"<":
-        why = f"the server returned HTML ({ctype}), not JSON: is the endpoint URL right? Body starts {excerpt[:120]!r}"
+        why = f"the server returned HTML ({ctype}), not JSON: is the endpoint URL right? Body starts {start[:120]!r}"
     else:
         first = ""
         if isinstance(exc, ValidationError) and exc.errors():
             err = exc.errors()[0]
             first = f" ({'.'.join(str(p) for p in err['loc'])}: {err['msg']})"
-        why = f"the response body is not the expected shape{first}; body starts {excerpt[:160]!r}"
-    return ResponseValidationError(f"{view.method} {view.path}: {why}", body=excerpt, status_code=view.status_code)
+        why = f"the response body is not the expected shape{first}; body starts {start[:160]!r}"
+    return ResponseValidationError(f"{view.method} {view.path}: {why}", body=start, status_code=view.status_code)
 
 
 def connection_error(

@@ -11,15 +11,35 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 
+from ._config_checks import is_secret_header
+from ._deadline import DEADLINE
+from ._deadline import install as install_deadline
 from ._error_map import connection_error, deadline_error
 from ._response import BodyReadError
-from ._sender import AsyncReply, PreparedRequest, Reply
-from .errors import APIConnectionError
+from ._sender import AsyncReply, PreparedRequest, Reply, body_limit, too_large
+from .errors import APIConnectionError, InvalidRequestError
 
-__all__ = ["LIMITS", "AsyncHttpxSender", "HttpxSender", "httpx_error"]
+__all__ = ["LIMITS", "AsyncHttpxSender", "HttpxSender", "env_proxy_allowed", "httpx_error", "own_client"]
 
 LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=100, keepalive_expiry=30.0)
 """Connection pool limits of the HTTP clients we create."""
+
+
+def env_proxy_allowed(base_url: str) -> bool:
+    """Whether the environment's proxy settings (``HTTP(S)_PROXY``) may carry requests to ``base_url``.
+
+    Not for plain ``http://``: the proxy hop would see the key in clear (docs/reliability.md, secrets). Over
+    https the proxy only relays an encrypted tunnel.
+    """
+    return base_url.split(":", 1)[0].lower() != "http"
+
+
+def own_client(timeout: httpx.Timeout, base_url: str) -> httpx.Client:
+    """The ``httpx.Client`` a sync client creates for itself: our pool limits, no redirects, and no environment
+    proxy for a plain-http endpoint."""
+    trust_env = env_proxy_allowed(base_url)
+    transport = install_deadline(httpx.HTTPTransport(limits=LIMITS, trust_env=trust_env))
+    return httpx.Client(timeout=timeout, transport=transport, follow_redirects=False, trust_env=trust_env)
 
 
 def _dropped(exc: BaseException) -> bool:
@@ -42,6 +62,41 @@ def httpx_error(exc: httpx.HTTPError, req: PreparedRequest) -> APIConnectionErro
     return connection_error(
         req.method, req.url, cause, timeout=timeout, connect=req.timeout.connect, deadline=req.deadline
     )
+
+
+_LOCAL_ERRORS = (httpx.LocalProtocolError, httpx.UnsupportedProtocol, httpx.InvalidURL)
+"""Failures of the request itself: sending it again cannot help, so they are not connection errors."""
+
+
+def _send_error(exc: Exception, req: PreparedRequest, http: httpx.Client | httpx.AsyncClient) -> Exception:
+    """The typed error for a failed ``send``: a local problem, a closed client, or a connection failure."""
+    if http.is_closed:
+        return InvalidRequestError(
+            f"{req.method} {req.url.split('?')[0]}: the HTTP client is closed; create a new client (close() ends "
+            "a client for good, and so does leaving its `with` block)"
+        )
+    if isinstance(exc, _LOCAL_ERRORS):
+        return InvalidRequestError(f"{req.method} {req.url.split('?')[0]}: the request cannot be sent ({exc})")
+    if isinstance(exc, httpx.HTTPError):
+        return httpx_error(exc, req)
+    return InvalidRequestError(f"{req.method} {req.url.split('?')[0]}: {type(exc).__name__}: {exc}")
+
+
+def _redirect(response: httpx.Response, http: httpx.Client | httpx.AsyncClient, hops: int) -> httpx.Request | None:
+    """The next request of a redirect an injected client wants followed, or None.
+
+    httpx drops ``Authorization`` on a cross-origin redirect but not ``api-key`` or a gateway key: every
+    header that carries a credential (``_config_checks.is_secret_header``) is dropped here when the origin
+    changes (docs/reliability.md, secrets). Our own clients never follow redirects.
+    """
+    nxt = response.next_request
+    if nxt is None or not http.follow_redirects or hops >= http.max_redirects:
+        return None
+    old, new = response.request.url, nxt.url
+    if (old.scheme, old.host, old.port) != (new.scheme, new.host, new.port):
+        for name in [n for n in nxt.headers if is_secret_header(n)]:
+            del nxt.headers[name]
+    return nxt
 
 
 def _read_error(exc: httpx.HTTPError) -> BodyReadError:
@@ -68,9 +123,17 @@ class HttpxReply(Reply):
     def read(self) -> bytes:
         """The whole body within the attempt's deadline; the connection is released afterwards."""
         parts = []
+        limit = body_limit(self.status_code, self._req)
+        size = 0
         try:
+            # Decoded bytes are counted, so a gzip bomb stops at the limit (docs/reliability.md).
             for part in self._response.iter_bytes():
                 parts.append(part)
+                size += len(part)
+                if size > limit:
+                    if self.status_code < 300:
+                        raise too_large(self._req)
+                    break  # an error body: its start is enough; closing drops the rest with the connection
                 if time.monotonic() > self._deadline:
                     raise deadline_error(self._req.route, self._req.deadline)
         except httpx.HTTPError as exc:
@@ -103,10 +166,19 @@ class HttpxSender:
         deadline = time.monotonic() + req.deadline
         http = self.http
         request = http.build_request(req.method, req.url, headers=req.headers, content=req.content, timeout=req.timeout)
+        # Until the headers are in, our own client's streams end every read by the deadline (``_deadline``).
+        token = DEADLINE.set(deadline)
         try:
-            response = http.send(request, stream=True)
-        except httpx.HTTPError as exc:
-            raise httpx_error(exc, req) from exc
+            response = http.send(request, stream=True, follow_redirects=False)
+            hops = 0
+            while (nxt := _redirect(response, http, hops)) is not None:
+                response.close()
+                hops += 1
+                response = http.send(nxt, stream=True, follow_redirects=False)
+        except (httpx.HTTPError, RuntimeError) as exc:  # RuntimeError: httpx's "client has been closed"
+            raise _send_error(exc, req, http) from exc
+        finally:
+            DEADLINE.reset(token)
         return HttpxReply(response, req, deadline)
 
     def close(self) -> None:
@@ -134,9 +206,16 @@ class AsyncHttpxReply(AsyncReply):
     async def read(self) -> bytes:
         """The whole body within the attempt's deadline; the connection is released afterwards."""
         parts = []
+        limit = body_limit(self.status_code, self._req)
+        size = 0
         try:
             async for part in self._response.aiter_bytes():
                 parts.append(part)
+                size += len(part)
+                if size > limit:
+                    if self.status_code < 300:
+                        raise too_large(self._req)
+                    break
                 if time.monotonic() > self._deadline:
                     raise deadline_error(self._req.route, self._req.deadline)
         except httpx.HTTPError as exc:
@@ -184,9 +263,14 @@ class AsyncHttpxSender:
         http = self.http
         request = http.build_request(req.method, req.url, headers=req.headers, content=req.content, timeout=req.timeout)
         try:
-            response = await http.send(request, stream=True)
-        except httpx.HTTPError as exc:
-            raise httpx_error(exc, req) from exc
+            response = await http.send(request, stream=True, follow_redirects=False)
+            hops = 0
+            while (nxt := _redirect(response, http, hops)) is not None:
+                await response.aclose()
+                hops += 1
+                response = await http.send(nxt, stream=True, follow_redirects=False)
+        except (httpx.HTTPError, RuntimeError) as exc:
+            raise _send_error(exc, req, http) from exc
         return AsyncHttpxReply(response, req, deadline)
 
     async def close(self) -> None:

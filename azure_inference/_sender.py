@@ -16,17 +16,39 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from ._config_checks import mask_headers
 from ._response import ResponseView
+from .errors import ResponseValidationError
 
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["AsyncReply", "AsyncSender", "PreparedRequest", "Reply", "Sender"]
+__all__ = ["ERROR_READ", "AsyncReply", "AsyncSender", "PreparedRequest", "Reply", "Sender", "too_large"]
+
+ERROR_READ = 64 * 1024
+"""Bytes of an error body read (the message shows 2,000 characters; any real error body is far smaller)."""
 
 
-@dataclass
+def body_limit(status: int, req: PreparedRequest) -> int:
+    """How many bytes of a body to read: all (up to ``max_bytes``) for a success, the start of an error."""
+    return req.max_bytes if status < 300 else ERROR_READ
+
+
+def too_large(req: PreparedRequest) -> ResponseValidationError:
+    """The error for a success body past ``max_bytes`` (never retried: the same request gets the same body)."""
+    return ResponseValidationError(
+        f"{req.method} {req.url.split('?')[0]}: the response body is larger than max_response_bytes="
+        f"{req.max_bytes:,}; raise Deployment.max_response_bytes if such answers are expected"
+    )
+
+
+@dataclass(repr=False)
 class PreparedRequest:
-    """Everything needed to send one request; built once, sent once per attempt."""
+    """Everything needed to send one request; built once, sent once per attempt.
+
+    Its repr shows no header values that carry a credential and no body, so a traceback rendered with locals
+    never shows a key (docs/reliability.md, secrets).
+    """
 
     method: str
     url: str
@@ -36,6 +58,15 @@ class PreparedRequest:
     deadline: float
     """Seconds one attempt may take as a whole."""
     route: str
+    max_bytes: int = 256 * 1024 * 1024
+    """The largest body read for a success (``Deployment.max_response_bytes``); see ``body_limit``."""
+
+    def __repr__(self) -> str:
+        body = f"{len(self.content)} bytes" if self.content is not None else "none"
+        return (
+            f"PreparedRequest({self.method} {self.url.split('?')[0]}, headers={mask_headers(self.headers)!r}, "
+            f"body={body})"
+        )
 
 
 class Reply(ResponseView):

@@ -5,6 +5,7 @@ Each failure is an ``InvalidRequestError`` naming the problem and the fix.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -14,7 +15,7 @@ from pydantic import BaseModel
 
 from .errors import InvalidRequestError
 
-__all__ = ["ROLES", "check_texts", "check_tool"]
+__all__ = ["ROLES", "check_params", "check_texts", "check_tool"]
 
 ROLES = ("system", "developer", "user", "assistant", "tool")
 
@@ -173,3 +174,21 @@ def check_texts(texts: str | Sequence[str]) -> list[str]:
         if not text:
             raise InvalidRequestError(f"input {i} is an empty string, which the service rejects; drop or replace it")
     return list(texts)
+
+
+def check_params(params: Mapping[str, Any], known: frozenset[str], method: str) -> None:
+    """Refuse a keyword the method does not take, naming the closest one (``temprature`` → ``temperature``).
+
+    A misspelt parameter silently dropped would change the answer without a word; deliberate extras go in
+    ``extra_body=`` (docs/transport.md, parameters).
+    """
+    unknown = [name for name in params if name not in known]
+    if not unknown:
+        return
+    name = unknown[0]
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise InvalidRequestError(
+        f"{method}() got an unknown parameter {name!r}; {hint}Pass parameters outside the API as "
+        f"extra_body={{{name!r}: ...}}."
+    )

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Generator
 from typing import Any, NamedTuple
 
+from ._config_checks import MaskedHeaders, is_secret_header
 from .config import Deployment
 from .errors import AuthenticationError, ConfigurationError
 
@@ -25,10 +26,10 @@ def key_headers(deployment: Deployment, key: str) -> dict[str, str]:
     if mode == "auto":
         mode = deployment.rules.key_header  # WIRE.md §2.1
     if mode == "api-key":
-        return {"api-key": key}
+        return MaskedHeaders({"api-key": key})
     if mode == "bearer":
-        return {"Authorization": f"Bearer {key}"}
-    return {"api-key": key, "Authorization": f"Bearer {key}"}
+        return MaskedHeaders({"Authorization": f"Bearer {key}"})
+    return MaskedHeaders({"api-key": key, "Authorization": f"Bearer {key}"})
 
 
 class _TokenCall(NamedTuple):
@@ -64,10 +65,15 @@ class Authenticator:
         if deployment.credential is not None:
             static = key_headers(deployment, deployment.credential.get_secret_value())
         elif deployment.bearer_token is not None:
-            static = {"Authorization": f"Bearer {deployment.bearer_token.get_secret_value()}"}
+            static = MaskedHeaders({"Authorization": f"Bearer {deployment.bearer_token.get_secret_value()}"})
         elif deployment.token_provider is None and deployment.azure_credential is None:
             static = {}
         self._static = static
+        # Single flight (docs/reliability.md): one token fetch per refresh however many calls wait for it.
+        self._generation = 0
+        self._pending: Any = None
+        """The asyncio task fetching a token on ``_pending_loop``, while one is under way."""
+        self._pending_loop: Any = None
 
     def __repr__(self) -> str:
         return f"Authenticator(endpoint={self._deployment.endpoint!r})"
@@ -75,15 +81,18 @@ class Authenticator:
     @property
     def secrets(self) -> list[str]:
         """Values that must never appear in messages (used to redact server text)."""
+        dep = self._deployment
         values = [self._token or ""]
-        for field in (self._deployment.credential, self._deployment.bearer_token):
+        for field in (dep.credential, dep.bearer_token):
             if field is not None:
                 values.append(field.get_secret_value())
+        # Default headers whose name marks a credential (gateway keys; _config_checks.is_secret_header).
+        values.extend(v for k, v in dep.headers.items() if is_secret_header(k))
         return [v for v in values if v]
 
     def _cached(self) -> dict[str, str] | None:
         if self._token is not None and time.time() < self._expires_on - _REFRESH_MARGIN:
-            return {"Authorization": f"Bearer {self._token}"}
+            return MaskedHeaders({"Authorization": f"Bearer {self._token}"})
         return None
 
     def _store(self, token: Any) -> dict[str, str]:
@@ -94,7 +103,8 @@ class Authenticator:
         self._token = value
         # A provider that returns a bare string gives no expiry: ask it again next time.
         self._expires_on = float(expires) if expires is not None else 0.0
-        return {"Authorization": f"Bearer {value}"}
+        self._generation += 1
+        return MaskedHeaders({"Authorization": f"Bearer {value}"})
 
     def _token_flow(self) -> Generator[_TokenCall, Any, dict[str, str]]:
         """Ask for a token from the configured source (yielded to the driver), then store it."""
@@ -112,7 +122,14 @@ class Authenticator:
         cached = self._cached()
         if cached is not None:
             return cached
+        seen = self._generation
         with self._lock:
+            # Threads that queued here while another fetched use its token: one fetch per refresh.
+            if self._generation != seen and self._token is not None:
+                return MaskedHeaders({"Authorization": f"Bearer {self._token}"})
+            cached = self._cached()
+            if cached is not None:
+                return cached
             flow = self._token_flow()
             call = next(flow)
             if not call.is_provider and inspect.iscoroutinefunction(call.func):
@@ -132,6 +149,26 @@ class Authenticator:
         cached = self._cached()
         if cached is not None:
             return cached
+        import asyncio  # here, so the sync path never imports it
+
+        loop = asyncio.get_running_loop()
+        task = self._pending
+        if task is None or self._pending_loop is not loop or task.done():
+            # One fetch per refresh for all tasks of this loop; a caller cancelled while waiting does not
+            # cancel the fetch the others wait for (shield).
+            task = self._pending = loop.create_task(self._afetch())
+            self._pending_loop = loop
+            task.add_done_callback(self._fetched)
+        headers: dict[str, str] = await asyncio.shield(task)
+        return headers
+
+    def _fetched(self, task: Any) -> None:
+        if self._pending is task:
+            self._pending = None
+        if not task.cancelled():
+            task.exception()  # retrieved here, so a failure no caller awaited is not logged as unhandled
+
+    async def _afetch(self) -> dict[str, str]:
         flow = self._token_flow()
         call = next(flow)
         if call.is_provider or inspect.iscoroutinefunction(call.func):
@@ -139,7 +176,7 @@ class Authenticator:
             if inspect.isawaitable(result):
                 result = await result
         else:
-            import asyncio  # here, so the sync path never imports it
+            import asyncio
 
             # A sync azure-identity credential may do network I/O: keep it off the event loop.
             result = await asyncio.to_thread(call.func, *call.args)

@@ -14,7 +14,7 @@ from typing_extensions import Unpack
 
 from ._base_client import BaseClient, Flow, PreparedRequest
 from ._genai import observe, telemetry_for
-from ._httpx import LIMITS, HttpxSender
+from ._httpx import HttpxSender, own_client
 from ._requests import ChatParams, CompletionParams, EmbedParams
 from ._sender import Reply, Sender
 from .errors import APIConnectionError, APIStatusError, ConfigurationError, InferenceError, RouteNotSupportedError
@@ -66,7 +66,7 @@ class InferenceClient(BaseClient):
         super().__init__(deployment, retry_policy=retry_policy, **overrides)
         if sender is None:
             owned = http_client is None
-            http = http_client or httpx.Client(timeout=self._timeout, limits=LIMITS, follow_redirects=False)
+            http = http_client or own_client(self._timeout, self.deployment.base_url)
             sender = HttpxSender(http, owned=owned)
         elif http_client is not None:
             raise ConfigurationError("pass http_client= or sender=, not both: a sender brings its own HTTP client")
@@ -163,7 +163,7 @@ class InferenceClient(BaseClient):
         req = self._prepare_chat(messages, params, stream=True)
         with observe(self._telemetry, "chat", params, stream=True) as op:
             reply, _ = self._send(req, stream=True)
-            return op.stream(ChatStream(reply, reply.chunks(), reply.close, chat_parser()))
+            return op.stream(ChatStream(reply, reply.chunks(), reply.close, chat_parser(self._auth.secrets)))
 
     def complete(self, prompt: str | Sequence[str], **params: Unpack[CompletionParams]) -> Completions:
         """``POST /completions``: a legacy text completion (WIRE.md §8)."""
@@ -177,7 +177,9 @@ class InferenceClient(BaseClient):
         req = self._prepare_completion(prompt, params, stream=True)
         with observe(self._telemetry, "text_completion", params, stream=True) as op:
             reply, _ = self._send(req, stream=True)
-            return op.stream(CompletionStream(reply, reply.chunks(), reply.close, completion_parser()))
+            return op.stream(
+                CompletionStream(reply, reply.chunks(), reply.close, completion_parser(self._auth.secrets))
+            )
 
     def embed(self, input: str | Sequence[str], **params: Unpack[EmbedParams]) -> EmbeddingsResult:
         """``POST /embeddings``: vectors in input order, decoded to numbers whatever the encoding."""

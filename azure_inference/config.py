@@ -14,10 +14,13 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from ._config_checks import (
+    check_endpoint_text,
     describe_endpoint,
     explain,
+    header_problem,
     is_loopback,
     mask_headers,
+    repair_endpoint,
     reraise_configuration_error,
     route_credential,
 )
@@ -94,6 +97,9 @@ class Deployment(BaseModel):
     model_params: dict[str, Any] = Field(default_factory=dict)
     """Default body parameters (e.g. ``temperature``) merged under each request's own."""
     max_prompt_chars: int | None = 4_000_000
+    max_response_bytes: int = 256 * 1024 * 1024
+    """Refuse a response body larger than this many bytes, counted after decompression (docs/reliability.md):
+    generous enough for 2,048 float embeddings of 3,072 dimensions; an error body is read only in part."""
     """Refuse prompts longer than this many characters before sending (larger than any context window)."""
     name: str | None = None
     """A label for this deployment (the profile name when loaded from a profile)."""
@@ -110,7 +116,7 @@ class Deployment(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _route_credential(cls, data: Any) -> Any:
-        return route_credential(data) if isinstance(data, Mapping) else data
+        return repair_endpoint(route_credential(data)) if isinstance(data, Mapping) else data
 
     @field_validator("endpoint")
     @classmethod
@@ -123,6 +129,7 @@ class Deployment(BaseModel):
                 f"endpoint is not an http(s) URL (got {describe_endpoint(value)}). Give the full URL with its scheme, "
                 "e.g. 'https://<resource>.services.ai.azure.com/models'."
             )
+        check_endpoint_text(value)
         if parts.query or parts.fragment:
             raise ConfigurationError(
                 f"endpoint {parts.scheme}://{parts.hostname}{parts.path} has a query or fragment. Give the base URL "
@@ -135,6 +142,21 @@ class Deployment(BaseModel):
     def _check_timeout(cls, value: float) -> float:
         if not value > 0:
             raise ConfigurationError(f"timeouts must be positive seconds, got {value!r}")
+        return value
+
+    @field_validator("headers")
+    @classmethod
+    def _check_headers(cls, value: dict[str, str]) -> dict[str, str]:
+        problem = header_problem(value)
+        if problem:
+            raise ConfigurationError(f"Deployment.headers: {problem}")
+        return value
+
+    @field_validator("max_response_bytes")
+    @classmethod
+    def _check_max_bytes(cls, value: int) -> int:
+        if value < 1024:
+            raise ConfigurationError(f"max_response_bytes must be at least 1024, got {value}")
         return value
 
     @field_validator("max_retries")
@@ -153,7 +175,8 @@ class Deployment(BaseModel):
                 f"no credential for {self.endpoint}. Set AZURE_INFERENCE_CREDENTIAL (an API key), pass "
                 "credential=..., or pass an azure-identity credential (credential=DefaultAzureCredential())."
             )
-        insecure = self.endpoint.startswith("http://") and not loopback
+        # The parsed scheme (lower-cased by urlsplit): "HTTP://host" is plain http too.
+        insecure = urlsplit(self.endpoint).scheme == "http" and not loopback
         if self.has_credential and insecure and not self.allow_insecure_http:
             raise ConfigurationError(
                 f"refusing to send a credential over plain http to {host}. Use https://, or pass "

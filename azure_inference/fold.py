@@ -270,6 +270,11 @@ class ChatAccumulator:
             for _, c in sorted(state.tool_calls.items())
         ]
 
+    @property
+    def has_choices(self) -> bool:
+        """Whether any chunk carried a choice (a stream without one is no answer)."""
+        return bool(self._choices)
+
     def result(self) -> ChatCompletions:
         """The whole response as if it had not been streamed."""
         choices = []

@@ -56,5 +56,7 @@ def parse_partial_json_object(text: str) -> dict[str, Any]:
             value = json.loads(prefix + closers)
         except ValueError:
             continue
+        except RecursionError:  # nested too deep for the parser (a hostile server): nothing usable
+            return {}
         return value if isinstance(value, dict) else {}
     return {}

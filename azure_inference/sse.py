@@ -9,9 +9,16 @@ streams wrap it in a few lines each; nothing here does I/O.
 
 from __future__ import annotations
 
-__all__ = ["SSEDecoder", "ServerSentEvent"]
+__all__ = ["MAX_LINE", "SSEDecoder", "SSEError", "ServerSentEvent"]
 
 _BOM = b"\xef\xbb\xbf"
+MAX_LINE = 16 * 1024 * 1024
+"""The longest line, and the largest event, accepted (16 MiB; a chat chunk is a few hundred bytes)."""
+_MAX_RETRY_DIGITS = 10  # a ``retry:`` value past this is not a reconnection time (and int() would refuse it)
+
+
+class SSEError(ValueError):
+    """The stream breaks the decoder's bounds (a line or an event longer than ``max_line``)."""
 
 
 class ServerSentEvent:
@@ -45,10 +52,27 @@ class ServerSentEvent:
 class SSEDecoder:
     """Feed bytes, get events. Call ``end()`` when the body is over to learn whether an event was cut off."""
 
-    __slots__ = ("_buffer", "_data", "_event", "_id", "_last_id", "_pending_cr", "_retry", "_started")
+    __slots__ = (
+        "_buffer",
+        "_buffered",
+        "_data",
+        "_data_size",
+        "_event",
+        "_id",
+        "_last_id",
+        "_max_line",
+        "_pending_cr",
+        "_retry",
+        "_started",
+    )
 
-    def __init__(self) -> None:
-        self._buffer = b""
+    def __init__(self, max_line: int = MAX_LINE) -> None:
+        # The start of a line not ended yet, as the pieces it came in: joined once, when its end arrives, so
+        # a long line costs linear time however many pieces it is cut into.
+        self._buffer: list[bytes] = []
+        self._buffered = 0
+        self._max_line = max_line
+        self._data_size = 0
         self._pending_cr = False
         self._started = False
         self._data: list[bytes] = []
@@ -58,39 +82,66 @@ class SSEDecoder:
         self._retry: int | None = None
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
-        """Consume a chunk of the body; return the events it completes, in order."""
+        """Consume a chunk of the body; return the events it completes, in order.
+
+        Raises:
+            SSEError: a line or an event is longer than ``max_line`` bytes.
+        """
         if not chunk:
             return []
         if self._pending_cr:
             self._pending_cr = False
             if chunk[:1] == b"\n":  # the LF of a CRLF whose CR ended the previous chunk
                 chunk = chunk[1:]
-        buf = self._buffer + chunk if self._buffer else chunk
         if not self._started:
+            buf = b"".join(self._buffer) + chunk
             if len(buf) < 3 and _BOM.startswith(buf):
-                self._buffer = buf
+                self._buffer, self._buffered = [buf], len(buf)
                 return []
             self._started = True
-            if buf.startswith(_BOM):
-                buf = buf[3:]
-        if b"\r" in buf:
-            if buf.endswith(b"\r"):
+            self._buffer, self._buffered = [], 0
+            chunk = buf[3:] if buf.startswith(_BOM) else buf
+        if b"\r" in chunk:
+            # The buffer holds no CR or LF (they were turned into line ends already): only the chunk needs it.
+            if chunk.endswith(b"\r"):
                 self._pending_cr = True
-            buf = buf.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        lines = buf.split(b"\n")
-        self._buffer = lines.pop()
+            chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        end = chunk.rfind(b"\n")
+        if end < 0:
+            self._buffered += len(chunk)
+            self._buffer.append(chunk)
+            if self._buffered > self._max_line:
+                raise self._too_long("a line")
+            return []
+        head = chunk[:end]
+        if self._buffer:
+            head = b"".join(self._buffer) + head
+        rest = chunk[end + 1 :]
+        self._buffer, self._buffered = ([rest], len(rest)) if rest else ([], 0)
+        lines = head.split(b"\n")
+        if len(head) > self._max_line and max(map(len, lines)) > self._max_line:
+            raise self._too_long("a line")
         events: list[ServerSentEvent] = []
         for line in lines:
             event = self._line(line)
             if event is not None:
                 events.append(event)
+        if self._buffered > self._max_line:
+            raise self._too_long("a line")
         return events
+
+    def _too_long(self, what: str) -> SSEError:
+        self._buffer, self._buffered, self._data, self._data_size = [], 0, [], 0
+        return SSEError(f"{what} of the event stream is longer than {self._max_line} bytes")
 
     def _line(self, line: bytes) -> ServerSentEvent | None:
         if not line:
             return self._dispatch()
         if line.startswith(b"data:"):
             value = line[5:]
+            self._data_size += len(value)
+            if self._data_size > self._max_line:
+                raise self._too_long("an event")
             self._data.append(value[1:] if value[:1] == b" " else value)
             return None
         if line[:1] == b":":
@@ -105,7 +156,7 @@ class SSEDecoder:
         elif name == b"id":
             if b"\0" not in value:
                 self._id = value.decode("utf-8", "replace")
-        elif name == b"retry" and value.isdigit():
+        elif name == b"retry" and value.isdigit() and len(value) <= _MAX_RETRY_DIGITS:
             self._retry = int(value)
         return None
 
@@ -119,6 +170,7 @@ class SSEDecoder:
         raw = self._data[0] if len(self._data) == 1 else b"\n".join(self._data)
         event = ServerSentEvent(raw, self._event or "message", self._last_id, self._retry)
         self._data = []
+        self._data_size = 0
         self._event = ""
         return event
 
@@ -127,7 +179,7 @@ class SSEDecoder:
 
         Per the standard such an event is discarded; callers use the answer to report a cut-off stream.
         """
-        pending = bool(self._buffer.strip()) or bool(self._data)
-        self._buffer = b""
-        self._data = []
+        pending = any(piece.strip() for piece in self._buffer) or bool(self._data)
+        self._buffer, self._buffered = [], 0
+        self._data, self._data_size = [], 0
         return pending

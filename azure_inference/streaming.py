@@ -12,18 +12,20 @@ from __future__ import annotations
 
 import json
 import sys
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from ._error_map import redact
 from ._response import BodyReadError, ResponseView
 from .errors import APITimeoutError, StreamError
 from .fold import ChatAccumulator, ChunkDelta
 from .fold_text import CompletionAccumulator
 from .models.chat import ChatCompletions, ChatCompletionsChunk
 from .models.completions import Completions
-from .sse import SSEDecoder
+from .sse import SSEDecoder, SSEError
 
 __all__ = ["AsyncChatStream", "AsyncCompletionStream", "ChatStream", "CompletionStream", "StreamParser"]
 
@@ -39,8 +41,10 @@ class StreamParser(Generic[T]):
     ahead of the chunk it was given (one body piece often holds many events).
     """
 
-    def __init__(self, model: type[T], accumulator: Any) -> None:
+    def __init__(self, model: type[T], accumulator: Any, secrets: Sequence[str] = ()) -> None:
         self._model = model
+        self._secrets = secrets
+        """Values redacted from every message (a server may echo the key back mid-stream)."""
         self._decoder = SSEDecoder()
         self.accumulator = accumulator
         self.done = False
@@ -54,7 +58,7 @@ class StreamParser(Generic[T]):
             for chunk in pending:
                 acc.fold(chunk)
         return StreamError(
-            f"{message} (after {acc.chunks} chunks, {len(acc.text)} characters of content)",
+            f"{redact(message, self._secrets)} (after {acc.chunks} chunks, {len(acc.text)} characters of content)",
             chunks_received=acc.chunks,
             content_received=acc.text,
             error_code=code,
@@ -65,7 +69,11 @@ class StreamParser(Generic[T]):
         out: list[T] = []
         if self.done:
             return out
-        for event in self._decoder.feed(data):
+        try:
+            events = self._decoder.feed(data)
+        except SSEError as exc:
+            raise self._fail(f"{exc}; the stream was abandoned") from None
+        for event in events:
             raw = event.raw
             if raw[:6] == _DONE and raw.strip() == _DONE:
                 self.done = True
@@ -75,7 +83,7 @@ class StreamParser(Generic[T]):
             try:
                 chunk = self._model.model_validate_json(raw)
             except ValidationError:
-                raise self._fail(f"malformed stream chunk {raw[:120]!r}", pending=out) from None
+                raise self._fail(f"malformed stream chunk {self._start(raw)!r}", pending=out) from None
             extra = chunk.__pydantic_extra__
             if extra and "error" in extra and not getattr(chunk, "choices", None):
                 raise self._error_event(raw, out)  # WIRE.md §4 rule 7: an error object mid-stream
@@ -84,15 +92,19 @@ class StreamParser(Generic[T]):
             out.append(chunk)
         return out
 
+    def _start(self, raw: bytes) -> str:
+        # Redacted before it is cut, so a cut never leaves the start of a key (docs/reliability.md).
+        return redact(raw[:2000].decode("utf-8", "replace"), self._secrets)[:120]
+
     def _error_event(self, raw: bytes, pending: Sequence[T]) -> StreamError:
         try:
             payload = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: an event nested thousands deep
             payload = {}
         err = payload.get("error", payload) if isinstance(payload, dict) else {}
         code = err.get("code") if isinstance(err, dict) else None
         message = err.get("message") if isinstance(err, dict) else None
-        text = message if isinstance(message, str) and message else repr(raw[:200])
+        text = message if isinstance(message, str) and message else repr(self._start(raw))
         return self._fail(
             f"the service sent an error mid-stream: {code or 'error'}: {text}",
             code=code if isinstance(code, str) else None,
@@ -102,6 +114,9 @@ class StreamParser(Generic[T]):
     def end(self) -> None:
         """The body is over: raise unless the stream finished properly (``[DONE]`` or a finish_reason)."""
         pending = self._decoder.end()
+        if self.done and not getattr(self.accumulator, "has_choices", True):
+            # [DONE] without a single choice: no answer, said here rather than as an IndexError in a caller.
+            raise self._fail("the stream ended without any choice (only [DONE] or usage chunks)")
         if self.done or self.accumulator.finished:
             return
         why = "a partial event was cut off" if pending else "no [DONE] and no finish_reason"
@@ -133,7 +148,9 @@ class _SyncStream(Generic[T]):
     ) -> None:
         self._view = response
         self._chunks = chunks
-        self._close = close
+        # A stream dropped without being iterated or closed still releases its connection when collected
+        # (docs/transport.md, streams); the finalizer holds ``close``, never the stream.
+        self._close = weakref.finalize(self, close)
         self._closed = False
         self._parser = parser
         self._iterator: Iterator[T] | None = None
@@ -384,11 +401,11 @@ class AsyncCompletionStream(_AsyncStream[Completions]):
         return result
 
 
-def chat_parser() -> StreamParser[ChatCompletionsChunk]:
-    """A parser for ``/chat/completions`` streams."""
-    return StreamParser(ChatCompletionsChunk, ChatAccumulator())
+def chat_parser(secrets: Sequence[str] = ()) -> StreamParser[ChatCompletionsChunk]:
+    """A parser for ``/chat/completions`` streams (``secrets`` are redacted from its errors)."""
+    return StreamParser(ChatCompletionsChunk, ChatAccumulator(), secrets)
 
 
-def completion_parser() -> StreamParser[Completions]:
-    """A parser for ``/completions`` streams."""
-    return StreamParser(Completions, CompletionAccumulator())
+def completion_parser(secrets: Sequence[str] = ()) -> StreamParser[Completions]:
+    """A parser for ``/completions`` streams (``secrets`` are redacted from its errors)."""
+    return StreamParser(Completions, CompletionAccumulator(), secrets)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import sys
 from array import array
 from typing import Any, Literal
@@ -20,6 +21,7 @@ __all__ = [
     "EmbeddingsResult",
     "ImageEmbeddingInput",
     "InputType",
+    "check_vectors",
     "decode_embedding",
 ]
 
@@ -102,3 +104,37 @@ def decode_embedding(value: Any, encoding: str | None, index: int) -> list[float
     raise ResponseValidationError(
         f"embedding {index} is a {type(value).__name__}, expected a list of numbers or a base64 string"
     )
+
+
+def check_vectors(items: list[EmbeddingItem], count: int) -> None:
+    """Refuse what would silently corrupt a vector store (docs/reliability.md): a count that is not the number
+    of inputs, an ``index`` repeated or outside ``0..count-1``, vectors of different lengths, NaN or infinity.
+
+    Raises:
+        ResponseValidationError: naming the first problem found.
+    """
+    if len(items) != count:
+        raise ResponseValidationError(f"asked for {count} embeddings, the server returned {len(items)}")
+    seen = set()
+    size: int | None = None
+    for item in items:
+        index = item.index
+        if not 0 <= index < count or index in seen:
+            why = "repeated" if index in seen else f"outside 0..{count - 1}"
+            raise ResponseValidationError(f"embedding index {index} is {why}: the server's answer is inconsistent")
+        seen.add(index)
+        vector = item.embedding
+        if size is None:
+            size = len(vector)
+        elif len(vector) != size:
+            raise ResponseValidationError(
+                f"embedding {index} has {len(vector)} dimensions, the first had {size}: the server mixed models"
+            )
+        # One C-speed sum finds a NaN or an infinity in the whole vector (either makes the sum non-finite).
+        try:
+            total = sum(vector)
+            bad = isinstance(total, float) and not math.isfinite(total) and not all(map(math.isfinite, vector))
+        except OverflowError:  # an integer too large for a float
+            bad = True
+        if bad:
+            raise ResponseValidationError(f"embedding {index} holds NaN, infinite or out-of-range values")

@@ -12,6 +12,9 @@ from hypothesis import strategies as st
 
 from azure_inference import InferenceClient, InferenceError, SSEDecoder
 from azure_inference.errors import APIStatusError, error_from_response
+from azure_inference.partial_json import parse_partial_json_object
+from azure_inference.retry import parse_retry_after
+from azure_inference.sse import SSEError
 from azure_inference.streaming import chat_parser
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -132,3 +135,53 @@ def test_error_from_response_always_builds_a_typed_error(status: int, headers: d
     assert isinstance(err, APIStatusError)
     assert err.status_code == status
     assert "sk-secret-value" not in str(err)
+
+
+# Issue 12: hostile shapes. derandomize: the same examples on every run, so CI never depends on luck.
+HOSTILE = settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+
+
+@HOSTILE
+@given(st.integers(min_value=900, max_value=5000), st.sampled_from(["[", '{"a":', '{"error":']))
+def test_deep_nesting_gives_typed_errors_everywhere(depth: int, opener: str) -> None:
+    closer = "]" if opener == "[" else "}"
+    deep = (opener * depth + "1" + closer * depth).encode()
+    # An error body: typed, and a 503 stays retryable.
+    err = error_from_response(503, {}, deep)
+    assert err.status_code == 503
+    # A mid-stream error event and a malformed chunk: StreamError.
+    for body in (b"event: error\ndata: " + deep + b"\n\n", b"data: " + deep + b"\n\n"):
+        parser = chat_parser()
+        with contextlib.suppress(InferenceError):
+            parser.feed(body)
+            parser.end()
+    # Tool-call arguments still streaming.
+    assert isinstance(parse_partial_json_object(deep.decode()), dict)
+
+
+@HOSTILE
+@given(
+    st.sampled_from(["Mon", "Fri", "Xyz"]),
+    st.integers(min_value=0, max_value=10**12),
+    st.integers(min_value=-9999, max_value=9999),
+)
+def test_retry_after_dates_that_overflow_never_crash(day: str, year: int, zone: int) -> None:
+    value = f"{day}, 01 Jan {year} 00:00:00 {zone:+05d}"
+    wait = parse_retry_after({"retry-after": value})
+    assert wait is None or wait >= 0
+    assert error_from_response(503, {"Retry-After": value}, b"").status_code == 503
+
+
+@HOSTILE
+@given(st.lists(st.integers(min_value=0, max_value=3000), min_size=1, max_size=6), SPLITS)
+def test_long_lines_are_refused_the_same_however_they_are_cut(lengths: list[int], cuts: list[int]) -> None:
+    data = b"".join(b"data: " + b"x" * n + b"\n\n" for n in lengths)
+    outcomes = []
+    for pieces in ([data], _pieces(data, [c * 10 for c in cuts])):
+        decoder = SSEDecoder(max_line=1000)
+        try:
+            outcomes.append([e.raw for piece in pieces for e in decoder.feed(piece)])
+        except SSEError:
+            outcomes.append(None)
+    assert outcomes[0] == outcomes[1]
+    assert (outcomes[0] is None) == any(n + 6 > 1000 for n in lengths)
