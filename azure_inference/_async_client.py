@@ -130,13 +130,13 @@ class AsyncInferenceClient(BaseClient):
                 attempt += 1
                 await self._sleep(wait)
 
-    async def _run(self, flow: Flow[R]) -> R:
+    async def _run(self, flow: Flow[R], stream: bool = False) -> R:
         """Drive a call written once on the base class: send what it yields, send back what came."""
         try:
             req = next(flow)
             while True:
                 try:
-                    reply = await self._send(req)
+                    reply = await self._send(req, stream)
                 except InferenceError as err:
                     req = flow.throw(err)
                 else:
@@ -160,13 +160,14 @@ class AsyncInferenceClient(BaseClient):
 
     async def chat(self, messages: Sequence[Any], **params: Unpack[ChatParams]) -> ChatCompletions:
         """``POST /chat/completions``: a whole chat completion."""
-        response, content = await self._send(self._prepare_chat(messages, params, stream=False))
-        return self._parse(ChatCompletions, content, response)
+        return self._chat_result(await self._run(self._chat_flow(messages, params, stream=False)))
 
     async def stream_chat(self, messages: Sequence[Any], **params: Unpack[ChatParams]) -> AsyncChatStream:
         """``POST /chat/completions`` streamed: ``async for chunk in await client.stream_chat(...)``."""
-        reply, _ = await self._send(self._prepare_chat(messages, params, stream=True), stream=True)
-        return AsyncChatStream(reply, reply.chunks(), reply.close, chat_parser())
+        reply, _, _, notes = await self._run(self._chat_flow(messages, params, stream=True), stream=True)
+        stream = AsyncChatStream(reply, reply.chunks(), reply.close, chat_parser())
+        stream.adaptations = notes
+        return stream
 
     async def complete(self, prompt: str | Sequence[str], **params: Unpack[CompletionParams]) -> Completions:
         """``POST /completions``: a legacy text completion (WIRE.md §8)."""

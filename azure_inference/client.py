@@ -117,13 +117,13 @@ class InferenceClient(BaseClient):
                 attempt += 1
                 self._sleep(wait)
 
-    def _run(self, flow: Flow[R]) -> R:
+    def _run(self, flow: Flow[R], stream: bool = False) -> R:
         """Drive a call written once on the base class: send what it yields, send back what came."""
         try:
             req = next(flow)
             while True:
                 try:
-                    reply = self._send(req)
+                    reply = self._send(req, stream)
                 except InferenceError as err:
                     req = flow.throw(err)
                 else:
@@ -147,13 +147,14 @@ class InferenceClient(BaseClient):
 
     def chat(self, messages: Sequence[Any], **params: Unpack[ChatParams]) -> ChatCompletions:
         """``POST /chat/completions``: a whole chat completion."""
-        response, content = self._send(self._prepare_chat(messages, params, stream=False))
-        return self._parse(ChatCompletions, content, response)
+        return self._chat_result(self._run(self._chat_flow(messages, params, stream=False)))
 
     def stream_chat(self, messages: Sequence[Any], **params: Unpack[ChatParams]) -> ChatStream:
         """``POST /chat/completions`` with ``stream: true``: iterate ``ChatCompletionsChunk``s."""
-        reply, _ = self._send(self._prepare_chat(messages, params, stream=True), stream=True)
-        return ChatStream(reply, reply.chunks(), reply.close, chat_parser())
+        reply, _, _, notes = self._run(self._chat_flow(messages, params, stream=True), stream=True)
+        stream = ChatStream(reply, reply.chunks(), reply.close, chat_parser())
+        stream.adaptations = notes
+        return stream
 
     def complete(self, prompt: str | Sequence[str], **params: Unpack[CompletionParams]) -> Completions:
         """``POST /completions``: a legacy text completion (WIRE.md §8)."""

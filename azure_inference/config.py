@@ -97,6 +97,10 @@ class Deployment(BaseModel):
     """Refuse prompts longer than this many characters before sending (larger than any context window)."""
     name: str | None = None
     """A label for this deployment (the profile name when loaded from a profile)."""
+    model_family: str | None = None
+    """The known model behind a deployment whose name is not a model name (``"o4-mini"``); see ``KNOWN_MODELS``."""
+    adapt: Literal["auto", "off"] = "auto"
+    """``auto``: on a recognised refusal, rewrite the request once and remember it (``adapt.py``); ``off``: raise."""
 
     def __init__(self, **data: Any) -> None:
         try:
@@ -132,6 +136,18 @@ class Deployment(BaseModel):
     def _check_timeout(cls, value: float) -> float:
         if not value > 0:
             raise ConfigurationError(f"timeouts must be positive seconds, got {value!r}")
+        return value
+
+    @field_validator("model_family")
+    @classmethod
+    def _check_family(cls, value: str | None) -> str | None:
+        if value is not None:
+            from .known_models import resolve_model
+
+            try:
+                resolve_model(family=value)
+            except ValueError as exc:
+                raise ConfigurationError(str(exc)) from None
         return value
 
     @field_validator("max_retries")
