@@ -53,6 +53,8 @@ Flow = Generator[PreparedRequest, tuple[Any, bytes], R]
 body (or has the error thrown into it); its return value is the call's result. ``InferenceClient._run`` and
 ``AsyncInferenceClient._run`` drive it, the way httpx's clients drive ``Auth.auth_flow``."""
 
+_MAX_ADAPT_ROUNDS = 6  # more than the closed list can make for one body (adapt.py)
+
 ChatSent = tuple[Any, bytes, dict[str, Any], tuple[str, ...]]
 """What ``_chat_flow`` returns: the reply (a stream's, unread), its body, the body sent, the adaptations made."""
 
@@ -234,15 +236,20 @@ class BaseClient:
             messages, params, self.deployment.model_params, self._body_model, self.deployment.max_prompt_chars
         )
         body, notes = self._chat.shape(body, adapt)
-        try:
-            view, content = yield self._prepare_generation("/chat/completions", body, extra, params, stream)
-        except APIStatusError as err:
-            redo = self._chat.rewrite(err, body) if adapt else None
-            if redo is None:
-                raise
-            body, done = redo
-            notes += tuple(r.describe() for r in done)
-            view, content = yield self._prepare_generation("/chat/completions", body, extra, params, stream)
+        # The service names one refused field per answer (WIRE-V1.md §2.2), so each refusal gets its one retry;
+        # the closed list bounds the rounds (a rewrite that changes nothing ends them: the error stands).
+        for _ in range(_MAX_ADAPT_ROUNDS):
+            try:
+                view, content = yield self._prepare_generation("/chat/completions", body, extra, params, stream)
+            except APIStatusError as err:
+                redo = self._chat.rewrite(err, body) if adapt else None
+                if redo is None:
+                    raise
+                body, done = redo
+                notes += tuple(r.describe() for r in done)
+            else:
+                return view, content, body, notes
+        view, content = yield self._prepare_generation("/chat/completions", body, extra, params, stream)
         return view, content, body, notes
 
     def _chat_result(self, sent: ChatSent) -> ChatCompletions:

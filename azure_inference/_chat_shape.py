@@ -95,8 +95,9 @@ class ChatShaper:
         return mode == "auto"
 
     def shape(self, body: dict[str, Any], adapt: bool) -> tuple[dict[str, Any], tuple[str, ...]]:
-        """The body to send and the learned rewrites applied to it (their descriptions, for metadata)."""
+        """The body to send and what was changed to get it (one sentence each, for the response metadata)."""
         card = self.resolved(body)
+        changes: list[str] = []
         if card is not None:
             try:
                 shaped = shape_chat_body(card.card, body, surface=self._surface, api_version=self._version)
@@ -104,8 +105,10 @@ class ChatShaper:
                 raise InvalidRequestError(str(exc)) from None
             note = shaped.warning(card.name) if shaped.left_out else None
             if note and self._once(note):
-                log.warning("%s Set model_family= or leave these fields unset to silence this.", note)
+                log.warning("%s Leave these fields unset for this model to silence this.", note)
             body = shaped.body
+            changes = [f"sent {old} as {new}" for old, new in shaped.renamed]
+            changes += [f"left out {name}" for name in shaped.left_out]
         elif not surface_has_max_completion_tokens(self._surface, self._version) and "max_completion_tokens" in body:
             # WIRE.md §3: the Model Inference spec (and old api-versions) only have max_tokens.
             body = dict(body)
@@ -115,10 +118,10 @@ class ChatShaper:
                     "Both max_tokens and max_completion_tokens are set and differ. Fix: set only one completion limit."
                 )
             body["max_tokens"] = limit
-        if not adapt:
-            return body, ()
-        body, applied = self._memory.shape(self._key(body), body)
-        return body, tuple(r.describe() for r in applied)
+        if adapt:
+            body, applied = self._memory.shape(self._key(body), body)
+            changes += [r.describe() for r in applied]
+        return body, tuple(changes)
 
     def rewrite(
         self, err: APIStatusError, body: Mapping[str, Any]

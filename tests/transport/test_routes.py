@@ -381,7 +381,8 @@ async def test_azure_openai_deployment_path(sync: bool, endpoint: str, make: Fac
     await resolve(client.chat(MSGS))
     req = server.last
     assert (
-        str(req.url) == "https://r.openai.azure.com/openai/deployments/gpt-4o/chat/completions?api-version=2025-04-01-preview"
+        str(req.url)
+        == "https://r.openai.azure.com/openai/deployments/gpt-4o/chat/completions?api-version=2025-04-01-preview"
     )
     assert "model" not in server.body()  # the deployment is in the path
     assert req.headers["api-key"] == KEY
