@@ -35,9 +35,8 @@ from llama_index.core.prompts import PromptTemplate
 from llama_index.core.types import PydanticProgramMode
 from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
-from azure_inference import ContentFilterError
 from azure_inference._requests import CHAT_PARAM_NAMES, COMPLETION_PARAM_NAMES
-from azure_inference.errors import filtered_categories
+from azure_inference.errors import completion_filtered
 from azure_inference.models.chat import ChatCompletions
 
 from ._config import DeploymentFields
@@ -203,14 +202,8 @@ class AzureInference(DeploymentFields, FunctionCallingLLM):
     def _filtered(self, categories: dict[str, Any] | None, partial: str) -> None:
         if not self.raise_on_content_filter:
             return
-        names = filtered_categories(categories)
-        which = f" (categories: {', '.join(names)})" if names else ""
-        raise ContentFilterError(
-            f"the service's content filter cut the completion{which} after {len(partial)} characters; "
-            "rephrase the prompt, or set raise_on_content_filter=False to get the partial text",
-            status_code=200,
-            error_code="content_filter",
-            categories=categories,
+        raise completion_filtered(
+            categories, partial, "rephrase the prompt, or set raise_on_content_filter=False to get the partial text"
         )
 
     def _think_tags(self) -> tuple[str, str] | None:
