@@ -260,4 +260,3 @@ def completion_filtered(categories: Mapping[str, Any] | None, partial_text: str,
         categories=categories,
         partial_text=partial_text,
     )
-

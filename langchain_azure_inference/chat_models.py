@@ -149,6 +149,9 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
                 params[key] = value
             else:
                 extra[key] = value
+        if "max_completion_tokens" in params or "max_tokens" in kwargs:
+            # One completion limit under either name (WIRE-V1.md §2.1): the call's wins over the field.
+            params.pop("max_tokens" if "max_completion_tokens" in kwargs else "max_completion_tokens", None)
         stops = stop if stop is not None else self.stop
         if stops:
             params["stop"] = list(stops)
