@@ -9,6 +9,7 @@ they become a dict on the chunk that finishes the message.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse, MessageRole, TextBlock, ThinkingBlock
@@ -32,7 +33,9 @@ class StreamFolder:
         accumulator: the stream's accumulator (``stream.accumulator``), when the deltas come from the stream.
     """
 
-    def __init__(self, accumulator: ChatAccumulator | None = None, *, split_think: bool = True) -> None:
+    def __init__(
+        self, accumulator: ChatAccumulator | None = None, *, split_think: bool = True, adaptations: Sequence[str] = ()
+    ) -> None:
         self.accumulator = (
             accumulator if accumulator is not None else ChatAccumulator(THINK_TAGS if split_think else None)
         )
@@ -42,6 +45,9 @@ class StreamFolder:
         self._thinking = ""
         self._tool_calls: list[Any] = []
         self.finish_reason: str | None = None
+        self._adaptations = list(adaptations)
+        self.prompt_filter_results: list[Any] | None = None
+        """The prompt's filter annotations, from the choice-less chunk Azure sends first (WIRE-V1.md §7.4)."""
         self.model_seen = False
         """Set by the caller once it has noted the stream's model name (so it looks only once per stream)."""
 
@@ -58,6 +64,9 @@ class StreamFolder:
         if touched or finished_now:
             self._tool_calls = self.accumulator.tool_calls(0)
         if not (text or thinking or touched or finished_now or delta.usage is not None):
+            extra = delta.chunk.model_extra if delta.chunk is not None else None
+            if extra and extra.get("prompt_filter_results"):
+                self.prompt_filter_results = extra["prompt_filter_results"]
             return None
         return self._response(text, thinking, delta.chunk)
 
@@ -94,6 +103,10 @@ class StreamFolder:
         raw: dict[str, Any] = chunk.model_dump(exclude_none=True) if chunk is not None else {}
         if usage is not None:
             raw["usage"] = usage.model_dump(exclude_none=True)
+        if self.prompt_filter_results:
+            raw["prompt_filter_results"] = self.prompt_filter_results
+        if self._adaptations:
+            raw["adaptations"] = self._adaptations
         return ChatResponse(
             message=ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks),
             delta=text,

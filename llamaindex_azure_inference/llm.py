@@ -8,7 +8,7 @@ by ``_stream.StreamFolder``.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from llama_index.core.base.llms.generic_utils import (
     achat_to_completion_decorator,
@@ -50,7 +50,7 @@ from ._convert import (
 )
 from ._models import ModelCaps, lookup_model
 from ._stream import THINK_TAGS, StreamFolder
-from ._structured import json_schema_format
+from ._structured import json_schema_format, parse_structured
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
@@ -109,6 +109,14 @@ class AzureInference(DeploymentFields, FunctionCallingLLM):
         description="Serve complete() on /completions (a text-generation model such as gpt-35-turbo-instruct); "
         "default from the known-model table.",
     )
+    reasoning_effort: str | None = Field(
+        default=None,
+        description="How hard a reasoning model thinks: 'low', 'medium', 'high' (gpt-5 adds 'minimal'); left out, "
+        "with one warning, for known models without effort control (WIRE-V1.md §2.1).",
+    )
+    verbosity: Literal["low", "medium", "high"] | None = Field(
+        default=None, description="Answer length of gpt-5 family models; left out for other known models."
+    )
     split_think_tags: bool = Field(
         default=True, description="Move <think>...</think> reasoning out of the content into a ThinkingBlock."
     )
@@ -138,7 +146,8 @@ class AzureInference(DeploymentFields, FunctionCallingLLM):
     @property
     def caps(self) -> ModelCaps | None:
         """What the known-model table says about this model (None when unknown). No network call."""
-        return lookup_model(self.model_label or self._seen_model)
+        family = self.model_family or self.resolved_deployment().model_family
+        return lookup_model(family or self.model_label or self._seen_model)
 
     @property
     def metadata(self) -> LLMMetadata:
@@ -177,6 +186,11 @@ class AzureInference(DeploymentFields, FunctionCallingLLM):
             "seed": self.seed,
             "stop": self.stop,
         }
+        if allowed is _CHAT_PARAMS:
+            params["reasoning_effort"] = self.reasoning_effort
+            params["verbosity"] = self.verbosity
+            if kwargs.get("max_completion_tokens") is not None:
+                params["max_tokens"] = None  # one completion limit under either name: the call's wins
         extra = dict(self.additional_kwargs)
         for key, value in kwargs.items():
             if key in _NOT_MODEL_PARAMS:
@@ -197,7 +211,10 @@ class AzureInference(DeploymentFields, FunctionCallingLLM):
         choice = result.choices[0] if result.choices else None
         if choice is not None and choice.finish_reason == "content_filter":
             self._filtered(choice.content_filter_results, choice.message.content or "")
-        return from_wire_chat_response(result, split_think=self.split_think_tags)
+        response = from_wire_chat_response(result, split_think=self.split_think_tags)
+        if result.adaptations:
+            response.raw["adaptations"] = list(result.adaptations)  # type: ignore[index]
+        return response
 
     def _filtered(self, categories: dict[str, Any] | None, partial: str) -> None:
         if not self.raise_on_content_filter:
@@ -247,7 +264,7 @@ class AzureInference(DeploymentFields, FunctionCallingLLM):
         def gen() -> Generator[ChatResponse, None, None]:
             stream = self.client.stream_chat(wire, **params)
             with stream:
-                folder = StreamFolder(stream.accumulator)
+                folder = StreamFolder(stream.accumulator, adaptations=stream.adaptations)
                 for delta in stream.deltas(self._think_tags()):  # folded once, by the transport
                     response = folder.show(delta)
                     if response is not None:
@@ -267,7 +284,7 @@ class AzureInference(DeploymentFields, FunctionCallingLLM):
         async def gen() -> AsyncGenerator[ChatResponse, None]:
             stream = await self.async_client.stream_chat(wire, **params)
             async with stream:
-                folder = StreamFolder(stream.accumulator)
+                folder = StreamFolder(stream.accumulator, adaptations=stream.adaptations)
                 async for delta in stream.deltas(self._think_tags()):  # folded once, by the transport
                     response = folder.show(delta)
                     if response is not None:
@@ -392,14 +409,18 @@ class AzureInference(DeploymentFields, FunctionCallingLLM):
         llm_kwargs: dict[str, Any] | None = None,
         **prompt_args: Any,
     ) -> Model:
-        """A pydantic object from the prompt: native ``json_schema`` output where the model supports it, else
-        LlamaIndex's function-calling program."""
+        """A pydantic object from the prompt: native strict ``json_schema`` output where the known model takes
+        it, else LlamaIndex's function-calling program.
+
+        A deployment that refuses ``json_schema`` gets a forced function call, then ``json_object`` (unless
+        ``adapt="off"``); the object is the same either way. ``as_structured_llm`` goes through here too.
+        """
         if not self._native_structured():
             result: Model = super().structured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
             return result
         messages = self._get_messages(prompt, **prompt_args)
         response = self.chat(messages, response_format=json_schema_format(output_cls), **(llm_kwargs or {}))
-        return output_cls.model_validate_json(response.message.content or "")
+        return parse_structured(output_cls, response)
 
     async def astructured_predict(
         self,
@@ -414,7 +435,7 @@ class AzureInference(DeploymentFields, FunctionCallingLLM):
             return aresult
         messages = self._get_messages(prompt, **prompt_args)
         response = await self.achat(messages, response_format=json_schema_format(output_cls), **(llm_kwargs or {}))
-        return output_cls.model_validate_json(response.message.content or "")
+        return parse_structured(output_cls, response)
 
     # -- lifecycle ------------------------------------------------------------------------------------------
 
