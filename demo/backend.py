@@ -75,7 +75,8 @@ def choose_profiles(first: str | None = None, second: str | None = None) -> tupl
 
     Live mode (``AZURE_INFERENCE_ENDPOINT`` set) defaults to ``azure``, and runs the switch step on
     ``azure-alt`` only when ``AZURE_INFERENCE_ALT_MODEL`` names a second model. Emulator mode defaults to the
-    file's ``default_profile`` and ``emulator-v1``.
+    file's ``default_profile`` (``/openai/v1`` with a reasoning model) and ``emulator``, the retired Model
+    Inference API, which stays supported (``emulator-v1`` when the first profile is already ``emulator``).
     """
     live = bool(os.environ.get("AZURE_INFERENCE_ENDPOINT"))
     first = first or os.environ.get("AZURE_INFERENCE_PROFILE")
@@ -85,7 +86,7 @@ def choose_profiles(first: str | None = None, second: str | None = None) -> tupl
     if not first:
         profiles, _ = load_profiles(profiles_path())
         first = profiles.get("__default__", {}).get("name") or "emulator"
-    return first, second or "emulator-v1"
+    return first, second or ("emulator-v1" if first == "emulator" else "emulator")
 
 
 @dataclass
