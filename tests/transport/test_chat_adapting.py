@@ -12,7 +12,14 @@ from typing import Any
 import httpx
 import pytest
 
-from azure_inference import BadRequestError, ConfigurationError, Deployment, InvalidRequestError, ServerError
+from azure_inference import (
+    BadRequestError,
+    ConfigurationError,
+    Deployment,
+    InferenceClient,
+    InvalidRequestError,
+    ServerError,
+)
 
 from .helpers import Factory, Server, chat_body, chunk, collect, resolve, sse
 
@@ -278,3 +285,30 @@ async def test_a_bad_max_completion_tokens_is_refused_before_sending(make: Facto
     with pytest.raises(InvalidRequestError, match="max_completion_tokens"):
         await resolve(client.chat(MSGS, max_completion_tokens=bad))
     assert server.requests == []
+
+
+def test_model_family_and_adapt_come_from_a_profile(tmp_path: Any) -> None:
+    path = tmp_path / "profiles.toml"
+    path.write_text(
+        '[profiles.prod]\nendpoint = "http://127.0.0.1:9/openai/v1"\nmodel = "prod-chat"\n'
+        'model_family = "o4-mini"\nadapt = "off"\n'
+    )
+    dep = Deployment.from_profile("prod", path)
+    assert dep.model_family == "o4-mini"
+    assert dep.adapt == "off"
+    server = Server()
+    with httpx.Client(transport=httpx.MockTransport(server)) as http, InferenceClient(dep, http_client=http) as client:
+        client.chat(MSGS, max_tokens=5, temperature=0.1)
+    assert server.body()["max_completion_tokens"] == 5  # shaped for o4-mini, whatever the deployment is called
+    assert "temperature" not in server.body()
+
+
+@pytest.mark.parametrize("sync", [True, False])
+async def test_the_deployment_in_an_azure_openai_path_names_the_model(make: Factory, sync: bool) -> None:
+    # The first example: an Azure OpenAI deployment of o3-mini, on the default api-version.
+    server = Server()
+    client = make(sync, server, endpoint="https://r.openai.azure.com/openai/deployments/o3-mini")
+    await resolve(client.chat(MSGS, max_completion_tokens=50))
+    assert server.body()["max_completion_tokens"] == 50
+    assert "max_tokens" not in server.body()
+    assert server.last.url.params["api-version"] == "2025-04-01-preview"
