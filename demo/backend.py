@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from azure_inference import Deployment, load_profiles
+from azure_inference import Deployment, load_profiles, lookup_model
 from azure_inference.emulator import EmulatorHandle, run_emulator
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "load_backend",
     "profiles_path",
     "start_emulator",
+    "steady_sampling",
 ]
 
 PROFILES_FILE = Path(__file__).resolve().parent / "profiles.toml"
@@ -40,6 +41,15 @@ def profiles_path() -> Path:
     """``$AZURE_INFERENCE_CONFIG`` when set (your own profiles), else the bundled ``demo/profiles.toml``."""
     configured = os.environ.get("AZURE_INFERENCE_CONFIG")
     return Path(configured) if configured else PROFILES_FILE
+
+
+def steady_sampling(dep: Deployment) -> dict[str, float]:
+    """``temperature=0`` (real models answer the same way each run), except for a model that refuses it.
+
+    Reasoning models take no sampling fields (WIRE-V1.md §2.1): the transport would leave it out with a warning.
+    """
+    card = lookup_model(dep.model_family or dep.model)
+    return {} if card is not None and "temperature" in card.refused_params else {"temperature": 0.0}
 
 
 def describe(dep: Deployment) -> str:
