@@ -57,6 +57,7 @@ _LAZY: dict[str, str] = {
     "ServerError": ".errors",
     "ServerSentEvent": ".sse",
     "StreamError": ".errors",
+    "StrictSchemaError": ".strict_schema",
     "Surface": ".config",
     "ThinkSplitter": ".accumulate",
     "UnsupportedParameterError": ".errors",
@@ -65,6 +66,9 @@ _LAZY: dict[str, str] = {
     "image_data_url": ".media",
     "load_profiles": ".config",
     "lookup_model": ".known_models",
+    "resolve_model": ".known_models",
+    "strict_problems": ".strict_schema",
+    "to_strict_schema": ".strict_schema",
 }
 
 if TYPE_CHECKING:
@@ -92,7 +96,7 @@ if TYPE_CHECKING:
         StreamError,
         UnsupportedParameterError,
     )
-    from .known_models import KNOWN_MODELS, ModelCard, lookup_model
+    from .known_models import KNOWN_MODELS, ModelCard, lookup_model, resolve_model
     from .media import audio_part, image_data_url
     from .models import (
         ChatCompletions,
@@ -104,6 +108,7 @@ if TYPE_CHECKING:
     from .retry import RetryPolicy
     from .sse import ServerSentEvent, SSEDecoder
     from .streaming import AsyncChatStream, AsyncCompletionStream, ChatStream, CompletionStream
+    from .strict_schema import StrictSchemaError, strict_problems, to_strict_schema
 
 
 def __getattr__(name: str) -> Any:
@@ -161,6 +166,7 @@ __all__ = [
     "ServerError",
     "ServerSentEvent",
     "StreamError",
+    "StrictSchemaError",
     "Surface",
     "ThinkSplitter",
     "UnsupportedParameterError",
@@ -170,4 +176,7 @@ __all__ = [
     "image_data_url",
     "load_profiles",
     "lookup_model",
+    "resolve_model",
+    "strict_problems",
+    "to_strict_schema",
 ]

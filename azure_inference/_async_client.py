@@ -136,13 +136,13 @@ class AsyncInferenceClient(BaseClient):
                     telemetry.retry(attempt, err, wait)
                 await self._sleep(wait)
 
-    async def _run(self, flow: Flow[R]) -> R:
+    async def _run(self, flow: Flow[R], stream: bool = False) -> R:
         """Drive a call written once on the base class: send what it yields, send back what came."""
         try:
             req = next(flow)
             while True:
                 try:
-                    reply = await self._send(req)
+                    reply = await self._send(req, stream)
                 except InferenceError as err:
                     req = flow.throw(err)
                 else:
@@ -166,17 +166,16 @@ class AsyncInferenceClient(BaseClient):
 
     async def chat(self, messages: Sequence[Any], **params: Unpack[ChatParams]) -> ChatCompletions:
         """``POST /chat/completions``: a whole chat completion."""
-        req = self._prepare_chat(messages, params, stream=False)
         with observe(self._telemetry, "chat", params) as op:
-            response, content = await self._send(req)
-            return op.done(self._parse(ChatCompletions, content, response))
+            return op.done(self._chat_result(await self._run(self._chat_flow(messages, params, stream=False))))
 
     async def stream_chat(self, messages: Sequence[Any], **params: Unpack[ChatParams]) -> AsyncChatStream:
         """``POST /chat/completions`` streamed: ``async for chunk in await client.stream_chat(...)``."""
-        req = self._prepare_chat(messages, params, stream=True)
         with observe(self._telemetry, "chat", params, stream=True) as op:
-            reply, _ = await self._send(req, stream=True)
-            return op.stream(AsyncChatStream(reply, reply.chunks(), reply.close, chat_parser(self._auth.secrets)))
+            reply, _, _, notes = await self._run(self._chat_flow(messages, params, stream=True), stream=True)
+            stream = AsyncChatStream(reply, reply.chunks(), reply.close, chat_parser(self._auth.secrets))
+            stream.adaptations = notes
+            return op.stream(stream)
 
     async def complete(self, prompt: str | Sequence[str], **params: Unpack[CompletionParams]) -> Completions:
         """``POST /completions``: a legacy text completion (WIRE.md §8)."""

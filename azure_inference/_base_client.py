@@ -15,6 +15,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from ._chat_shape import ChatShaper
 from ._config_checks import header_problem
 from ._error_map import bad_body, status_error
 from ._requests import (
@@ -40,6 +41,7 @@ from .errors import (
     UnsupportedParameterError,
 )
 from .media import ImageSource, image_data_url
+from .models.chat import ChatCompletions
 from .models.embeddings import EmbeddingsResult, check_vectors, decode_embedding
 from .models.info import ModelInfo
 from .retry import RetryPolicy, retry_delay, should_retry
@@ -50,10 +52,15 @@ log = logging.getLogger("azure_inference")
 M = TypeVar("M", bound=BaseModel)
 R = TypeVar("R")
 
-Flow = Generator[PreparedRequest, tuple[ResponseView, bytes], R]
+Flow = Generator[PreparedRequest, tuple[Any, bytes], R]
 """A call written once for both clients: it yields each request to send and gets back the response view and
 body (or has the error thrown into it); its return value is the call's result. ``InferenceClient._run`` and
 ``AsyncInferenceClient._run`` drive it, the way httpx's clients drive ``Auth.auth_flow``."""
+
+_MAX_ADAPT_ROUNDS = 6  # more than the closed list can make for one body (adapt.py)
+
+ChatSent = tuple[Any, bytes, dict[str, Any], tuple[str, ...]]
+"""What ``_chat_flow`` returns: the reply (a stream's, unread), its body, the body sent, the adaptations made."""
 
 
 class BaseClient:
@@ -92,6 +99,7 @@ class BaseClient:
             **dep.headers,
         }
         self._body_model = dep.model if rules.model_in_body else None
+        self._chat = ChatShaper(dep)
 
     def __repr__(self) -> str:
         dep = self.deployment
@@ -137,6 +145,7 @@ class BaseClient:
         body, extra = build_chat_body(
             messages, params, self.deployment.model_params, self._body_model, self.deployment.max_prompt_chars
         )
+        body, _ = self._chat.shape(body, adapt=False)
         return self._prepare_generation("/chat/completions", body, extra, params, stream)
 
     def _prepare_completion(self, prompt: Any, params: Mapping[str, Any], stream: bool) -> PreparedRequest:
@@ -223,7 +232,43 @@ class BaseClient:
                 self._info_missing = err
                 raise
             self._model_info = self._parse(ModelInfo, content, view)
+            self._chat.info_model = self._model_info.model_name or None
         return self._model_info
+
+    def _chat_flow(self, messages: Sequence[Any], params: Mapping[str, Any], stream: bool) -> Flow[ChatSent]:
+        """A chat call, streamed or not: shaped for the model, and adapted once to a recognised refusal.
+
+        The body is shaped before sending (known-model rules, then what this client learned); a refusal on the
+        closed list (``adapt.py``) is rewritten and sent once more, and remembered, so the next call is shaped
+        before sending. A stream adapts the same way: the refusal arrives before the stream starts.
+        """
+        adapt = self._chat.adapting(params)
+        body, extra = build_chat_body(
+            messages, params, self.deployment.model_params, self._body_model, self.deployment.max_prompt_chars
+        )
+        body, notes = self._chat.shape(body, adapt)
+        # The service names one refused field per answer (WIRE-V1.md §2.2), so each refusal gets its one retry;
+        # the closed list bounds the rounds (a rewrite that changes nothing ends them: the error stands).
+        for _ in range(_MAX_ADAPT_ROUNDS):
+            try:
+                view, content = yield self._prepare_generation("/chat/completions", body, extra, params, stream)
+            except APIStatusError as err:
+                redo = self._chat.rewrite(err, body) if adapt else None
+                if redo is None:
+                    raise
+                body, done = redo
+                notes += tuple(r.describe() for r in done)
+            else:
+                return view, content, body, notes
+        view, content = yield self._prepare_generation("/chat/completions", body, extra, params, stream)
+        return view, content, body, notes
+
+    def _chat_result(self, sent: ChatSent) -> ChatCompletions:
+        view, content, body, notes = sent
+        result = self._parse(ChatCompletions, content, view)
+        self._chat.answered(body, result.model)
+        result._adaptations = notes
+        return result
 
     def _embed_flow(self, route: str, inputs: list[Any], params: Mapping[str, Any]) -> Flow[EmbeddingsResult]:
         """An embeddings call: base64 first (unless an encoding was asked for), floats once if that is refused."""

@@ -94,6 +94,10 @@ class ChatParams(CompletionParams, total=False):
     modalities: Sequence[str] | None
     user_security_context: Mapping[str, Any] | None
     parallel_tool_calls: bool | None
+    max_completion_tokens: int | None
+    reasoning_effort: str | None
+    verbosity: Literal["low", "medium", "high"] | None
+    adapt: Literal["auto", "off"] | None
 
 
 class EmbedParams(_RequestOptions, total=False):
@@ -195,7 +199,8 @@ def build_chat_body(
     for name in ("modalities", "user_security_context"):
         if merged.get(name) is not None:
             body[name] = _plain(merged[name])
-    extra = False
+    # WIRE-V1.md §2.1: the reasoning fields. None of them is in the Model Inference spec (extra parameters there).
+    extra = _reasoning_fields(body, merged)
     if merged.get("parallel_tool_calls") is not None:
         body["parallel_tool_calls"] = bool(merged["parallel_tool_calls"])
         extra = True
@@ -204,6 +209,20 @@ def build_chat_body(
             body[key] = value
             extra = extra or key not in CHAT_SPEC_PARAMS
     return body, extra
+
+
+def _reasoning_fields(body: dict[str, Any], merged: Mapping[str, Any]) -> bool:
+    mct = merged.get("max_completion_tokens")
+    if mct is not None:
+        _check_number("max_completion_tokens", mct, integer=True, minimum=0)
+        body["max_completion_tokens"] = mct
+    for name in ("reasoning_effort", "verbosity"):
+        value = merged.get(name)
+        if value is not None:
+            if not isinstance(value, str):
+                raise InvalidRequestError(f"{name} must be a string such as 'low', 'medium' or 'high', got {value!r}")
+            body[name] = value
+    return any(k in body for k in ("max_completion_tokens", "reasoning_effort", "verbosity"))
 
 
 def build_completion_body(

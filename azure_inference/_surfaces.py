@@ -100,7 +100,9 @@ RULES: dict[Surface, SurfaceRules] = {
     ),
     Surface.AZURE_OPENAI: SurfaceRules(
         Surface.AZURE_OPENAI,
-        default_api_version="2024-10-21",
+        # WIRE-V1.md §1 "Legacy surface": 2025-04-01-preview takes max_completion_tokens, reasoning_effort and
+        # the o3 / o4-mini generation (2024-10-21 predates them).
+        default_api_version="2025-04-01-preview",
         key_header="api-key",
         deployment_in_path=True,
         stream_usage=True,

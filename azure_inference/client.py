@@ -123,13 +123,13 @@ class InferenceClient(BaseClient):
                     telemetry.retry(attempt, err, wait)
                 self._sleep(wait)
 
-    def _run(self, flow: Flow[R]) -> R:
+    def _run(self, flow: Flow[R], stream: bool = False) -> R:
         """Drive a call written once on the base class: send what it yields, send back what came."""
         try:
             req = next(flow)
             while True:
                 try:
-                    reply = self._send(req)
+                    reply = self._send(req, stream)
                 except InferenceError as err:
                     req = flow.throw(err)
                 else:
@@ -153,17 +153,16 @@ class InferenceClient(BaseClient):
 
     def chat(self, messages: Sequence[Any], **params: Unpack[ChatParams]) -> ChatCompletions:
         """``POST /chat/completions``: a whole chat completion."""
-        req = self._prepare_chat(messages, params, stream=False)
         with observe(self._telemetry, "chat", params) as op:
-            response, content = self._send(req)
-            return op.done(self._parse(ChatCompletions, content, response))
+            return op.done(self._chat_result(self._run(self._chat_flow(messages, params, stream=False))))
 
     def stream_chat(self, messages: Sequence[Any], **params: Unpack[ChatParams]) -> ChatStream:
         """``POST /chat/completions`` with ``stream: true``: iterate ``ChatCompletionsChunk``s."""
-        req = self._prepare_chat(messages, params, stream=True)
         with observe(self._telemetry, "chat", params, stream=True) as op:
-            reply, _ = self._send(req, stream=True)
-            return op.stream(ChatStream(reply, reply.chunks(), reply.close, chat_parser(self._auth.secrets)))
+            reply, _, _, notes = self._run(self._chat_flow(messages, params, stream=True), stream=True)
+            stream = ChatStream(reply, reply.chunks(), reply.close, chat_parser(self._auth.secrets))
+            stream.adaptations = notes
+            return op.stream(stream)
 
     def complete(self, prompt: str | Sequence[str], **params: Unpack[CompletionParams]) -> Completions:
         """``POST /completions``: a legacy text completion (WIRE.md §8)."""

@@ -106,6 +106,10 @@ class Deployment(BaseModel):
     telemetry: bool | None = None
     """OpenTelemetry GenAI spans and metrics for this deployment's calls (``docs/telemetry.md``; needs the
     ``otel`` extra). ``None`` follows ``AZURE_INFERENCE_TELEMETRY`` (``1``/``true`` on, ``0``/``false`` off)."""
+    model_family: str | None = None
+    """The known model behind a deployment whose name is not a model name (``"o4-mini"``); see ``KNOWN_MODELS``."""
+    adapt: Literal["auto", "off"] = "auto"
+    """``auto``: on a recognised refusal, rewrite the request once and remember it (``adapt.py``); ``off``: raise."""
 
     def __init__(self, **data: Any) -> None:
         try:
@@ -157,6 +161,18 @@ class Deployment(BaseModel):
     def _check_max_bytes(cls, value: int) -> int:
         if value < 1024:
             raise ConfigurationError(f"max_response_bytes must be at least 1024, got {value}")
+        return value
+
+    @field_validator("model_family")
+    @classmethod
+    def _check_family(cls, value: str | None) -> str | None:
+        if value is not None:
+            from .known_models import resolve_model
+
+            try:
+                resolve_model(family=value)
+            except ValueError as exc:
+                raise ConfigurationError(str(exc)) from None
         return value
 
     @field_validator("max_retries")

@@ -48,6 +48,7 @@ __all__ = [
     "ServerError",
     "StreamError",
     "UnsupportedParameterError",
+    "completion_filtered",
     "filtered_categories",
 ]
 
@@ -151,12 +152,22 @@ class ContentFilterError(BadRequestError):
 
     Attributes:
         categories: the filter results by category, e.g. ``{"hate": {"filtered": True, "severity": "high"}}``.
+        partial_text: the text produced before a completion was cut (``finish_reason: content_filter``).
         filtered_categories: the names of the categories that were filtered.
     """
 
-    def __init__(self, message: str, *, categories: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        categories: Mapping[str, Any] | None = None,
+        partial_text: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(message, **kwargs)
         self.categories: dict[str, Any] = dict(categories or {})
+        self.partial_text = partial_text
+        """The text the model produced before the filter cut the completion (``None`` for a blocked prompt)."""
 
     @property
     def filtered_categories(self) -> list[str]:
@@ -230,3 +241,22 @@ def __getattr__(name: str) -> Any:
 
         return getattr(_error_map, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def completion_filtered(categories: Mapping[str, Any] | None, partial_text: str, fix: str) -> ContentFilterError:
+    """The error for a completion the content filter cut (200, ``finish_reason: content_filter``, WIRE-V1.md §7.3).
+
+    Args:
+        categories: the choice's ``content_filter_results``.
+        partial_text: what was produced before the cut.
+        fix: the sentence saying what the caller can do (each adapter names its own switch).
+    """
+    names = filtered_categories(categories)
+    which = f" (categories: {', '.join(names)})" if names else ""
+    return ContentFilterError(
+        f"the service's content filter cut the completion{which} after {len(partial_text)} characters; {fix}",
+        status_code=200,
+        error_code="content_filter",
+        categories=categories,
+        partial_text=partial_text,
+    )

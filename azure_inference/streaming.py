@@ -320,6 +320,9 @@ def _start_deltas(parser: StreamParser[ChatCompletionsChunk], think_tags: tuple[
 class ChatStream(_SyncStream[ChatCompletionsChunk]):
     """A streamed chat completion: iterate chunks; ``get_final_response()`` gives the folded whole."""
 
+    adaptations: tuple[str, ...] = ()
+    """The rewrites made to the request before the stream started (``adapt.py``); empty when none."""
+
     @property
     def accumulator(self) -> ChatAccumulator:
         """The accumulator folding this stream."""
@@ -355,6 +358,9 @@ class ChatStream(_SyncStream[ChatCompletionsChunk]):
 
 class AsyncChatStream(_AsyncStream[ChatCompletionsChunk]):
     """A streamed chat completion (async): ``async for chunk in stream``; ``await get_final_response()``."""
+
+    adaptations: tuple[str, ...] = ()
+    """The rewrites made to the request before the stream started (``adapt.py``); empty when none."""
 
     @property
     def accumulator(self) -> ChatAccumulator:

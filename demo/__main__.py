@@ -26,10 +26,10 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m demo",
         description="Run LangChain and LlamaIndex pipelines on the bundled emulator (or AZURE_INFERENCE_ENDPOINT).",
     )
-    p.add_argument("--profile", help="chat profile of the main run (default: AZURE_INFERENCE_PROFILE, or 'emulator')")
     p.add_argument(
-        "--second-profile", help="profile of the switch step (default: DEMO_SECOND_PROFILE, or 'emulator-v1')"
+        "--profile", help="chat profile of the main run (default: AZURE_INFERENCE_PROFILE, or default_profile)"
     )
+    p.add_argument("--second-profile", help="profile of the switch step (default: DEMO_SECOND_PROFILE, or 'emulator')")
     p.add_argument("--no-color", action="store_true", help="plain output even on a terminal")
     return p
 

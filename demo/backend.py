@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from azure_inference import Deployment, load_profiles
+from azure_inference import Deployment, load_profiles, lookup_model
 from azure_inference.emulator import EmulatorHandle, run_emulator
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "load_backend",
     "profiles_path",
     "start_emulator",
+    "steady_sampling",
 ]
 
 PROFILES_FILE = Path(__file__).resolve().parent / "profiles.toml"
@@ -40,6 +41,15 @@ def profiles_path() -> Path:
     """``$AZURE_INFERENCE_CONFIG`` when set (your own profiles), else the bundled ``demo/profiles.toml``."""
     configured = os.environ.get("AZURE_INFERENCE_CONFIG")
     return Path(configured) if configured else PROFILES_FILE
+
+
+def steady_sampling(dep: Deployment) -> dict[str, float]:
+    """``temperature=0`` (real models answer the same way each run), except for a model that refuses it.
+
+    Reasoning models take no sampling fields (WIRE-V1.md §2.1): the transport would leave it out with a warning.
+    """
+    card = lookup_model(dep.model_family or dep.model)
+    return {} if card is not None and "temperature" in card.refused_params else {"temperature": 0.0}
 
 
 def describe(dep: Deployment) -> str:
@@ -75,7 +85,8 @@ def choose_profiles(first: str | None = None, second: str | None = None) -> tupl
 
     Live mode (``AZURE_INFERENCE_ENDPOINT`` set) defaults to ``azure``, and runs the switch step on
     ``azure-alt`` only when ``AZURE_INFERENCE_ALT_MODEL`` names a second model. Emulator mode defaults to the
-    file's ``default_profile`` and ``emulator-v1``.
+    file's ``default_profile`` (``/openai/v1`` with a reasoning model) and ``emulator``, the retired Model
+    Inference API, which stays supported (``emulator-v1`` when the first profile is already ``emulator``).
     """
     live = bool(os.environ.get("AZURE_INFERENCE_ENDPOINT"))
     first = first or os.environ.get("AZURE_INFERENCE_PROFILE")
@@ -85,7 +96,7 @@ def choose_profiles(first: str | None = None, second: str | None = None) -> tupl
     if not first:
         profiles, _ = load_profiles(profiles_path())
         first = profiles.get("__default__", {}).get("name") or "emulator"
-    return first, second or "emulator-v1"
+    return first, second or ("emulator-v1" if first == "emulator" else "emulator")
 
 
 @dataclass

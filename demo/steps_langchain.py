@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from langchain_azure_inference import AzureInferenceEmbeddings, ChatAzureInference
 
+from .backend import steady_sampling
 from .corpus import load_corpus
 
 if TYPE_CHECKING:
@@ -38,8 +39,8 @@ RAG_PROMPT = ChatPromptTemplate.from_messages(
 
 
 def chat_model(ctx: StepContext, **kwargs: Any) -> ChatAzureInference:
-    """The chat model of the current target (temperature 0 so real models answer the same way each run)."""
-    return ChatAzureInference(deployment=ctx.target.chat, temperature=0, **kwargs)
+    """The chat model of the current target (temperature 0 where the model takes it: steady answers)."""
+    return ChatAzureInference(deployment=ctx.target.chat, **steady_sampling(ctx.target.chat), **kwargs)
 
 
 def _served(ctx: StepContext, message: BaseMessage) -> None:

@@ -8,6 +8,7 @@ from llama_index.core import Document, VectorStoreIndex
 
 from llamaindex_azure_inference import AzureInference, AzureInferenceEmbedding
 
+from .backend import steady_sampling
 from .corpus import load_corpus
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ INDEX_EXPECTED_SOURCE = "travel_expenses.md"
 def index_query(ctx: StepContext) -> None:
     """Embed the corpus into a ``VectorStoreIndex`` and ask its query engine (our LLM) one question."""
     embed_model = AzureInferenceEmbedding(deployment=ctx.target.embeddings)
-    llm = AzureInference(deployment=ctx.target.chat, temperature=0)
+    llm = AzureInference(deployment=ctx.target.chat, **steady_sampling(ctx.target.chat))
     documents = [
         Document(text=p.text, metadata={"source": p.source}, excluded_llm_metadata_keys=["source"])
         for p in load_corpus()

@@ -8,7 +8,7 @@ adapters use the same holder). Pickled or deep-copied instances rebuild their cl
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, model_validator
@@ -24,7 +24,16 @@ from ._tokens import TokenCounting
 __all__ = ["AzureInferenceBase"]
 
 # Fields that map one-to-one onto Deployment overrides.
-_DEPLOYMENT_FIELDS = ("endpoint", "api_version", "model", "timeout", "max_retries", "extra_parameters")
+_DEPLOYMENT_FIELDS = (
+    "endpoint",
+    "api_version",
+    "model",
+    "timeout",
+    "max_retries",
+    "extra_parameters",
+    "model_family",
+    "adapt",
+)
 
 
 class AzureInferenceBase(BaseModel):
@@ -56,6 +65,12 @@ class AzureInferenceBase(BaseModel):
     """Retries of retryable failures (429, 5xx, connection errors); the deployment's default (2) when ``None``."""
     extra_parameters: ExtraParameters | None = None
     """``extra-parameters`` mode for keys outside the spec: ``error``, ``drop`` or ``pass-through``."""
+    model_family: str | None = None
+    """The known model behind a deployment whose name is not a model name (``"o4-mini"``): requests are shaped
+    for it (``max_completion_tokens``, no refused sampling fields) and the profile is its profile."""
+    adapt: Literal["auto", "off"] | None = None
+    """``auto`` (the deployment's default): on a recognised refusal the request is rewritten once and the rewrite
+    remembered for the life of the client (``response_metadata["adaptations"]``); ``off``: the error is raised."""
     http_client: Any = Field(default=None, exclude=True, repr=False)
     """An ``httpx.Client`` to send sync requests with (not closed by us); mostly for tests."""
     http_async_client: Any = Field(default=None, exclude=True, repr=False)

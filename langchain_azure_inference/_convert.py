@@ -283,6 +283,8 @@ def chat_result_from_wire(
             meta["content_filter_results"] = choice.content_filter_results
         if response.prompt_filter_results:
             meta["prompt_filter_results"] = response.prompt_filter_results
+        if response.adaptations:
+            meta["adaptations"] = list(response.adaptations)
         msg.response_metadata = meta
         msg.id = response.id or None
         msg.usage_metadata = usage
@@ -311,9 +313,13 @@ class StreamConverter:
         self,
         think_tags: tuple[str, str] | None = ("<think>", "</think>"),
         accumulator: ChatAccumulator | None = None,
+        adaptations: Sequence[str] = (),
     ) -> None:
         self.accumulator = accumulator if accumulator is not None else ChatAccumulator(think_tags)
         self._tail: ChunkDelta | None = None
+        self._adaptations = list(adaptations)
+        self.prompt_filter_results: list[Any] | None = None
+        """The prompt's filter annotations, from the choice-less chunk Azure sends first (WIRE-V1.md §7.4)."""
 
     @property
     def id(self) -> str | None:
@@ -332,6 +338,9 @@ class StreamConverter:
             return None
         text, reasoning, pieces = delta.text, delta.reasoning, delta.tool_calls
         if not text and not reasoning and not pieces:
+            extra = delta.chunk.model_extra
+            if extra and extra.get("prompt_filter_results"):
+                self.prompt_filter_results = extra["prompt_filter_results"]
             return None
         # The transport gives each fragment's id and name once per call (some servers repeat them, WIRE.md §4),
         # as LangChain needs: it concatenates the fragments' strings.
@@ -364,6 +373,10 @@ class StreamConverter:
             meta["finish_reason"] = finish_reason
         if filtered:
             meta["content_filter_results"] = filtered
+        if self.prompt_filter_results:
+            meta["prompt_filter_results"] = self.prompt_filter_results
+        if self._adaptations:
+            meta["adaptations"] = self._adaptations
         if acc.id:
             meta["id"] = acc.id
         out.message.response_metadata = meta

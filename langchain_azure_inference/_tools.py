@@ -9,13 +9,21 @@ from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any, Literal
 
-from langchain_core.output_parsers import JsonOutputKeyToolsParser, JsonOutputParser, PydanticToolsParser
+from langchain_core.output_parsers import (
+    BaseGenerationOutputParser,
+    JsonOutputKeyToolsParser,
+    JsonOutputParser,
+    PydanticToolsParser,
+)
 from langchain_core.output_parsers.base import OutputParserLike
 from langchain_core.output_parsers.pydantic import PydanticOutputParser
+from langchain_core.outputs import Generation
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
+
+from azure_inference.strict_schema import to_strict_schema
 
 __all__ = ["StructuredMethod", "json_schema_format", "tool_choice_to_wire", "tools_to_wire", "with_parser"]
 
@@ -24,8 +32,17 @@ ToolLike = dict[str, Any] | type | Callable[..., Any] | BaseTool
 
 
 def tools_to_wire(tools: Sequence[ToolLike], strict: bool | None = None) -> list[dict[str, Any]]:
-    """Dicts, pydantic models, functions and ``BaseTool``s as wire tool definitions (WIRE.md §3)."""
-    return [convert_to_openai_tool(t, strict=strict) for t in tools]
+    """Dicts, pydantic models, functions and ``BaseTool``s as wire tool definitions (WIRE.md §3).
+
+    With ``strict=True`` each tool's parameters follow the service's strict rules (``to_strict_schema``).
+    """
+    wire = [convert_to_openai_tool(t, strict=strict) for t in tools]
+    if strict:
+        for tool in wire:
+            function = tool.get("function") or {}
+            if function.get("parameters"):
+                function["parameters"] = to_strict_schema(function["parameters"])
+    return wire
 
 
 def tool_choice_to_wire(choice: Any, tools: Sequence[Mapping[str, Any]]) -> Any:
@@ -51,8 +68,15 @@ def _named(name: str) -> dict[str, Any]:
 
 
 def json_schema_format(schema: Any, strict: bool | None) -> dict[str, Any]:
-    """``response_format`` ``json_schema`` for a pydantic model, TypedDict or JSON-schema dict."""
+    """``response_format`` ``json_schema`` for a pydantic model, TypedDict or JSON-schema dict.
+
+    With ``strict=True`` the schema follows the service's strict rules (``to_strict_schema``: every property
+    required, optional ones nullable, ``additionalProperties: false``); a schema strict mode cannot express
+    raises ``StrictSchemaError`` here, before anything is sent.
+    """
     js = convert_to_json_schema(schema)
+    if strict:
+        js = to_strict_schema(js)
     name = str(js.get("title") or "response")[:64]
     fmt: dict[str, Any] = {"name": "".join(c if c.isalnum() or c in "_-" else "_" for c in name), "schema": js}
     if js.get("description"):
@@ -63,15 +87,36 @@ def json_schema_format(schema: Any, strict: bool | None) -> dict[str, Any]:
 
 
 def output_parser(schema: Any, method: StructuredMethod, tool_name: str | None) -> OutputParserLike[Any]:
-    """The parser that turns the model's reply into the structured value."""
+    """The parser that turns the model's reply into the structured value.
+
+    The transport may have stepped the request down (``json_schema`` → a forced function call →
+    ``json_object``, ``azure_inference.adapt``), so for a schema the parser reads whichever came back: the
+    forced call's arguments when the reply has a tool call, else the JSON content. Either way the result is
+    the same value (the same pydantic object for a pydantic schema).
+    """
     pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
-    if method == "function_calling":
-        if pydantic:
-            return PydanticToolsParser(tools=[schema], first_tool_only=True)
-        return JsonOutputKeyToolsParser(key_name=str(tool_name), first_tool_only=True)
-    if pydantic:
-        return PydanticOutputParser(pydantic_object=schema)
-    return JsonOutputParser()
+    content: OutputParserLike[Any] = PydanticOutputParser(pydantic_object=schema) if pydantic else JsonOutputParser()
+    if method == "json_mode" or tool_name is None:
+        return content
+    tools: OutputParserLike[Any] = (
+        PydanticToolsParser(tools=[schema], first_tool_only=True)
+        if pydantic
+        else JsonOutputKeyToolsParser(key_name=tool_name, first_tool_only=True)
+    )
+    return _CallOrContent(tools=tools, content=content)
+
+
+class _CallOrContent(BaseGenerationOutputParser[Any]):
+    """The forced call's arguments when the reply has a tool call, else the reply's JSON content."""
+
+    tools: Any
+    content: Any
+
+    def parse_result(self, result: list[Generation], *, partial: bool = False) -> Any:
+        message = getattr(result[0], "message", None) if result else None
+        if getattr(message, "tool_calls", None) or getattr(message, "invalid_tool_calls", None):
+            return self.tools.parse_result(result, partial=partial)
+        return self.content.parse_result(result, partial=partial)
 
 
 def with_parser(llm: Runnable[Any, Any], parser: OutputParserLike[Any], include_raw: bool) -> Runnable[Any, Any]:

@@ -14,6 +14,7 @@ from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 
 from azure_inference._requests import CHAT_PARAM_NAMES
+from azure_inference.errors import completion_filtered
 
 from ._base import GenerativeBase
 from ._convert import PROVIDER, StreamConverter, chat_result_from_wire, messages_to_wire
@@ -54,6 +55,14 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
     think_tags: tuple[str, str] | None = ("<think>", "</think>")
     """Tags around reasoning inside ``content`` (e.g. some DeepSeek-R1 deployments), split out into
     ``reasoning_content``, streaming-safe; ``None`` leaves content untouched."""
+    reasoning_effort: str | None = None
+    """How hard a reasoning model thinks: ``low``, ``medium``, ``high`` (gpt-5 adds ``minimal``); left out, with
+    one warning, for known models without effort control (WIRE-V1.md §2.1)."""
+    verbosity: Literal["low", "medium", "high"] | None = None
+    """How long the answer of a gpt-5 family model is (WIRE-V1.md §2.1); left out for other known models."""
+    raise_on_content_filter: bool = True
+    """Raise ``ContentFilterError`` (with the partial text and the categories) when the service's content filter
+    cut the completion (``finish_reason="content_filter"``), instead of returning the cut text."""
 
     @property
     def _llm_type(self) -> str:
@@ -75,8 +84,28 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
         return {"api_key": "AZURE_INFERENCE_CREDENTIAL"}
 
     def _resolve_model_profile(self) -> ModelProfile | None:
-        # No I/O at construction: the table by name only. fetch_profile() consults /info explicitly.
-        return lookup_profile(self.resolved_model)
+        # No I/O at construction: the table by family or name only. fetch_profile() consults /info explicitly.
+        return lookup_profile(self.model_family or self.get_deployment().model_family or self.resolved_model)
+
+    def _default_params(self) -> dict[str, Any]:
+        params = super()._default_params()
+        if self.reasoning_effort is not None:
+            params["reasoning_effort"] = self.reasoning_effort
+        if self.verbosity is not None:
+            params["verbosity"] = self.verbosity
+        return params
+
+    def _checked(self, result: ChatResult) -> ChatResult:
+        for gen in result.generations:
+            if self.raise_on_content_filter and gen.message.response_metadata.get("finish_reason") == "content_filter":
+                self._filtered(gen.message.response_metadata.get("content_filter_results"), gen.message.text)
+        return result
+
+    def _filtered(self, categories: dict[str, Any] | None, partial: str) -> None:
+        # WIRE-V1.md §7.3: an output block is a 200 whose finish_reason says content_filter; the text is cut.
+        raise completion_filtered(
+            categories, partial, "rephrase the prompt, or set raise_on_content_filter=False to get the cut text"
+        )
 
     def fetch_profile(self) -> ModelProfile | None:
         """Ask ``/info`` which model this is (once; cached) and set ``profile`` from the known-model table.
@@ -120,6 +149,9 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
                 params[key] = value
             else:
                 extra[key] = value
+        if "max_completion_tokens" in params or "max_tokens" in kwargs:
+            # One completion limit under either name (WIRE-V1.md §2.1): the call's wins over the field.
+            params.pop("max_tokens" if "max_completion_tokens" in kwargs else "max_completion_tokens", None)
         stops = stop if stop is not None else self.stop
         if stops:
             params["stop"] = list(stops)
@@ -137,7 +169,7 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         response = self._client().chat(messages_to_wire(messages), **self._params(stop, kwargs))
-        return chat_result_from_wire(response, self.think_tags)
+        return self._checked(chat_result_from_wire(response, self.think_tags))
 
     async def _agenerate(
         self,
@@ -148,7 +180,7 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
     ) -> ChatResult:
         client = await self._aclient()
         response = await client.chat(messages_to_wire(messages), **self._params(stop, kwargs))
-        return chat_result_from_wire(response, self.think_tags)
+        return self._checked(chat_result_from_wire(response, self.think_tags))
 
     def _stream(
         self,
@@ -161,7 +193,7 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
         params = self._params(stop, kwargs)
         stream = self._client().stream_chat(messages_to_wire(messages), stream_usage=usage, **params)
         with stream:
-            converter = StreamConverter(accumulator=stream.accumulator)
+            converter = StreamConverter(accumulator=stream.accumulator, adaptations=stream.adaptations)
             for delta in stream.deltas(self.think_tags):  # folded once, by the transport
                 chunk = converter.show(delta)
                 if chunk is not None:
@@ -169,6 +201,8 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
                         run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                     yield chunk
         last = converter.finish()
+        if self.raise_on_content_filter and converter.accumulator.finish_reason == "content_filter":
+            self._filtered(converter.accumulator.content_filter_results, converter.accumulator.text)
         if not usage:
             last.message.usage_metadata = None  # type: ignore[attr-defined]
         if run_manager:
@@ -187,7 +221,7 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
         client = await self._aclient()
         stream = await client.stream_chat(messages_to_wire(messages), stream_usage=usage, **params)
         async with stream:
-            converter = StreamConverter(accumulator=stream.accumulator)
+            converter = StreamConverter(accumulator=stream.accumulator, adaptations=stream.adaptations)
             async for delta in stream.deltas(self.think_tags):  # folded once, by the transport
                 chunk = converter.show(delta)
                 if chunk is not None:
@@ -195,6 +229,8 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
                         await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                     yield chunk
         last = converter.finish()
+        if self.raise_on_content_filter and converter.accumulator.finish_reason == "content_filter":
+            self._filtered(converter.accumulator.content_filter_results, converter.accumulator.text)
         if not usage:
             last.message.usage_metadata = None  # type: ignore[attr-defined]
         if run_manager:
@@ -242,11 +278,15 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
 
         Args:
             schema: the output schema (may be ``None`` only with ``method="json_mode"``).
-            method: ``json_schema`` (the default where the model supports it), ``function_calling`` (the
-                default for other tool-calling models) or ``json_mode`` (``json_object``; say in the prompt
-                which keys you want).
+            method: ``json_schema`` (the default where the known model supports it), ``function_calling``
+                (the default otherwise) or ``json_mode``
+                (``json_object``; say in the prompt which keys you want). A deployment that refuses
+                ``json_schema`` gets a forced function call, then ``json_object`` (unless ``adapt="off"``);
+                the parsed value is the same either way, and ``response_metadata["adaptations"]`` says so.
             include_raw: return ``{"raw", "parsed", "parsing_error"}`` instead of raising on a parse error.
-            strict: strict schema adherence, where the service supports it.
+            strict: strict schema adherence: the schema is made to follow the service's strict rules (every
+                property required, optional ones nullable, ``additionalProperties: false``); keywords strict
+                mode refuses raise ``StrictSchemaError`` here, before anything is sent.
             **kwargs: must be empty.
         """
         if kwargs:
@@ -266,6 +306,7 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
             )
         elif method == "json_schema":
             fmt = json_schema_format(schema, strict)
+            tool_name = fmt["json_schema"]["name"]  # the forced call's name, if the deployment refuses json_schema
             llm = self.bind(
                 response_format=fmt,
                 ls_structured_output_format={"kwargs": {"method": method}, "schema": fmt["json_schema"]["schema"]},
@@ -280,7 +321,7 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
         return with_parser(llm, output_parser(schema, method, tool_name), include_raw)
 
     def _default_structured_method(self) -> Literal["json_schema", "function_calling"]:
+        # json_schema where the known model (by model_family or name) takes it, else function calling; either
+        # steps down on a refusal (azure_inference.adapt) unless adapt="off".
         profile = self.profile or {}
-        if profile.get("structured_output", False):
-            return "json_schema"
-        return "function_calling"
+        return "json_schema" if profile.get("structured_output", False) else "function_calling"

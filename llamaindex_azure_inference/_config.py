@@ -10,7 +10,7 @@ deep-copied instances rebuild theirs on first use.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, model_validator
 from typing_extensions import Self
@@ -66,6 +66,16 @@ class DeploymentFields(BaseModel):
     )
     timeout: float | None = Field(default=None, description="Seconds one attempt may take; default 60.")
     max_retries: int | None = Field(default=None, description="Retries after the first attempt; default 2.")
+    model_family: str | None = Field(
+        default=None,
+        description="The known model behind a deployment whose name is not a model name (e.g. 'o4-mini'): requests "
+        "are shaped for it and metadata comes from its card.",
+    )
+    adapt: Literal["auto", "off"] | None = Field(
+        default=None,
+        description="'auto' (the deployment's default): rewrite a request once on a recognised refusal and remember "
+        "it for the life of the client (raw['adaptations']); 'off': raise the error.",
+    )
     http_client: Any = Field(
         default=None,
         description="An httpx.Client to send sync requests with (tests, proxies); not closed by us.",
@@ -132,6 +142,8 @@ class DeploymentFields(BaseModel):
                 "extra_parameters": self.extra_parameters,
                 "timeout": self.timeout,
                 "max_retries": self.max_retries,
+                "model_family": self.model_family,
+                "adapt": self.adapt,
             }
             try:
                 self._deployment = Deployment.resolve(self.deployment, **overrides)

@@ -14,6 +14,7 @@ With ``max_tool_calls=1`` (``allow_parallel_tool_calls=False``) only the first c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse, MessageRole, TextBlock, ThinkingBlock
@@ -45,6 +46,7 @@ class StreamFolder:
         *,
         split_think: bool = True,
         max_tool_calls: int | None = None,
+        adaptations: Sequence[str] = (),
     ) -> None:
         self.accumulator = (
             accumulator if accumulator is not None else ChatAccumulator(THINK_TAGS if split_think else None)
@@ -56,6 +58,9 @@ class StreamFolder:
         self._tool_calls: list[Any] = []
         self._max_tool_calls = max_tool_calls
         self.finish_reason: str | None = None
+        self._adaptations = list(adaptations)
+        self.prompt_filter_results: list[Any] | None = None
+        """The prompt's filter annotations, from the choice-less chunk Azure sends first (WIRE-V1.md §7.4)."""
         self.model_seen = False
         """Set by the caller once it has noted the stream's model name (so it looks only once per stream)."""
 
@@ -72,6 +77,9 @@ class StreamFolder:
         if touched or finished_now:
             self._tool_calls = self.accumulator.tool_calls(0)[: self._max_tool_calls]
         if not (text or thinking or touched or finished_now or delta.usage is not None):
+            extra = delta.chunk.model_extra if delta.chunk is not None else None
+            if extra and extra.get("prompt_filter_results"):
+                self.prompt_filter_results = extra["prompt_filter_results"]
             return None
         return self._response(text, thinking, delta.chunk)
 
@@ -110,6 +118,10 @@ class StreamFolder:
             raw["usage"] = usage.model_dump(exclude_none=True)
         # The same calls, wire-shaped, where llama-index-core's streaming programs look for them (module docstring).
         message_extra: dict[str, Any] = {"tool_calls": list(self._tool_calls)} if self._tool_calls else {}
+        if self.prompt_filter_results:
+            raw["prompt_filter_results"] = self.prompt_filter_results
+        if self._adaptations:
+            raw["adaptations"] = self._adaptations
         return ChatResponse(
             message=ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=message_extra),
             delta=text,

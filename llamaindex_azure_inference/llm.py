@@ -8,7 +8,7 @@ by ``_stream.StreamFolder``.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from llama_index.core.base.llms.generic_utils import (
     achat_to_completion_decorator,
@@ -35,10 +35,9 @@ from llama_index.core.prompts import PromptTemplate
 from llama_index.core.types import PydanticProgramMode
 from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
-from azure_inference import ContentFilterError
 from azure_inference._requests import CHAT_PARAM_NAMES, COMPLETION_PARAM_NAMES
 from azure_inference._surfaces import Surface
-from azure_inference.errors import filtered_categories
+from azure_inference.errors import completion_filtered
 from azure_inference.models.chat import ChatCompletions
 
 from ._config import DeploymentFields
@@ -52,7 +51,7 @@ from ._convert import (
 )
 from ._models import ModelCaps, lookup_model
 from ._stream import THINK_TAGS, StreamFolder
-from ._structured import json_schema_format
+from ._structured import json_schema_format, parse_structured
 from ._tokens import TokenCounting
 
 if TYPE_CHECKING:
@@ -113,6 +112,14 @@ class AzureInference(TokenCounting, DeploymentFields, FunctionCallingLLM):
         description="Serve complete() on /completions (a text-generation model such as gpt-35-turbo-instruct); "
         "default from the known-model table.",
     )
+    reasoning_effort: str | None = Field(
+        default=None,
+        description="How hard a reasoning model thinks: 'low', 'medium', 'high' (gpt-5 adds 'minimal'); left out, "
+        "with one warning, for known models without effort control (WIRE-V1.md §2.1).",
+    )
+    verbosity: Literal["low", "medium", "high"] | None = Field(
+        default=None, description="Answer length of gpt-5 family models; left out for other known models."
+    )
     split_think_tags: bool = Field(
         default=True, description="Move <think>...</think> reasoning out of the content into a ThinkingBlock."
     )
@@ -142,7 +149,8 @@ class AzureInference(TokenCounting, DeploymentFields, FunctionCallingLLM):
     @property
     def caps(self) -> ModelCaps | None:
         """What the known-model table says about this model (None when unknown). No network call."""
-        return lookup_model(self.model_label or self._seen_model)
+        family = self.model_family or self.resolved_deployment().model_family
+        return lookup_model(family or self.model_label or self._seen_model)
 
     @property
     def metadata(self) -> LLMMetadata:
@@ -181,6 +189,11 @@ class AzureInference(TokenCounting, DeploymentFields, FunctionCallingLLM):
             "seed": self.seed,
             "stop": self.stop,
         }
+        if allowed is _CHAT_PARAMS:
+            params["reasoning_effort"] = self.reasoning_effort
+            params["verbosity"] = self.verbosity
+            if kwargs.get("max_completion_tokens") is not None:
+                params["max_tokens"] = None  # one completion limit under either name: the call's wins
         extra = dict(self.additional_kwargs)
         for key, value in kwargs.items():
             if key in _NOT_MODEL_PARAMS:
@@ -219,19 +232,16 @@ class AzureInference(TokenCounting, DeploymentFields, FunctionCallingLLM):
         choice = result.choices[0] if result.choices else None
         if choice is not None and choice.finish_reason == "content_filter":
             self._filtered(choice.content_filter_results, choice.message.content or "")
-        return from_wire_chat_response(result, split_think=self.split_think_tags)
+        response = from_wire_chat_response(result, split_think=self.split_think_tags)
+        if result.adaptations:
+            response.raw["adaptations"] = list(result.adaptations)  # type: ignore[index]
+        return response
 
     def _filtered(self, categories: dict[str, Any] | None, partial: str) -> None:
         if not self.raise_on_content_filter:
             return
-        names = filtered_categories(categories)
-        which = f" (categories: {', '.join(names)})" if names else ""
-        raise ContentFilterError(
-            f"the service's content filter cut the completion{which} after {len(partial)} characters; "
-            "rephrase the prompt, or set raise_on_content_filter=False to get the partial text",
-            status_code=200,
-            error_code="content_filter",
-            categories=categories,
+        raise completion_filtered(
+            categories, partial, "rephrase the prompt, or set raise_on_content_filter=False to get the partial text"
         )
 
     def _think_tags(self) -> tuple[str, str] | None:
@@ -278,7 +288,7 @@ class AzureInference(TokenCounting, DeploymentFields, FunctionCallingLLM):
         def gen() -> Generator[ChatResponse, None, None]:
             stream = self.client.stream_chat(wire, **params)
             with stream:
-                folder = StreamFolder(stream.accumulator, max_tool_calls=most)
+                folder = StreamFolder(stream.accumulator, max_tool_calls=most, adaptations=stream.adaptations)
                 for delta in stream.deltas(self._think_tags()):  # folded once, by the transport
                     response = folder.show(delta)
                     if response is not None:
@@ -299,7 +309,7 @@ class AzureInference(TokenCounting, DeploymentFields, FunctionCallingLLM):
         async def gen() -> AsyncGenerator[ChatResponse, None]:
             stream = await self.async_client.stream_chat(wire, **params)
             async with stream:
-                folder = StreamFolder(stream.accumulator, max_tool_calls=most)
+                folder = StreamFolder(stream.accumulator, max_tool_calls=most, adaptations=stream.adaptations)
                 async for delta in stream.deltas(self._think_tags()):  # folded once, by the transport
                     response = folder.show(delta)
                     if response is not None:
@@ -422,14 +432,18 @@ class AzureInference(TokenCounting, DeploymentFields, FunctionCallingLLM):
         llm_kwargs: dict[str, Any] | None = None,
         **prompt_args: Any,
     ) -> Model:
-        """A pydantic object from the prompt: native ``json_schema`` output where the model supports it, else
-        LlamaIndex's function-calling program."""
+        """A pydantic object from the prompt: native strict ``json_schema`` output where the known model takes
+        it, else LlamaIndex's function-calling program.
+
+        A deployment that refuses ``json_schema`` gets a forced function call, then ``json_object`` (unless
+        ``adapt="off"``); the object is the same either way. ``as_structured_llm`` goes through here too.
+        """
         if not self._native_structured():
             result: Model = super().structured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
             return result
         messages = self._get_messages(prompt, **prompt_args)
         response = self.chat(messages, response_format=json_schema_format(output_cls), **(llm_kwargs or {}))
-        return output_cls.model_validate_json(response.message.content or "")
+        return parse_structured(output_cls, response)
 
     async def astructured_predict(
         self,
@@ -444,7 +458,7 @@ class AzureInference(TokenCounting, DeploymentFields, FunctionCallingLLM):
             return aresult
         messages = self._get_messages(prompt, **prompt_args)
         response = await self.achat(messages, response_format=json_schema_format(output_cls), **(llm_kwargs or {}))
-        return output_cls.model_validate_json(response.message.content or "")
+        return parse_structured(output_cls, response)
 
     # -- lifecycle ------------------------------------------------------------------------------------------
 

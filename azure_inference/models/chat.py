@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, PrivateAttr, field_validator
 
 from ._base import WireModel
 from .usage import CompletionsUsage
@@ -183,6 +183,12 @@ class ChatCompletions(WireModel):
     usage: CompletionsUsage | None = None
     system_fingerprint: str | None = None
     prompt_filter_results: list[dict[str, Any]] | None = None
+    _adaptations: tuple[str, ...] = PrivateAttr(default=())
+
+    @property
+    def adaptations(self) -> tuple[str, ...]:
+        """The rewrites the client made to get this answer (``adapt.py``), e.g. ``("left out temperature",)``."""
+        return self._adaptations
 
     @property
     def content(self) -> str | None:

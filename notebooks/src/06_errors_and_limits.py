@@ -25,8 +25,9 @@ llm = ChatAzureInference(deployment=backend.profile, temperature=0)
 # ## Content filter
 #
 # Azure rejects a prompt that trips its content filter with HTTP 400 and code `content_filter`; the adapters
-# raise `ContentFilterError` with the categories. When the *output* is filtered, the reply comes back with
-# `finish_reason="content_filter"` and the per-category results in `response_metadata`.
+# raise `ContentFilterError` with the categories. When the *output* is filtered (`finish_reason="content_filter"`)
+# they raise it too, with the cut text in `partial_text`; `raise_on_content_filter=False` returns that text with
+# the per-category results in `response_metadata`.
 
 # %%
 emu.control.set_blocklists(prompt={"dynamite": "violence"})  # the emulator's stand-in for the real filter
@@ -35,8 +36,13 @@ try:
 except ContentFilterError as err:
     print(type(err).__name__, err.status_code, "categories:", err.filtered_categories)
 
-emu.control.queue_chat("(cut)", content_filter="hate")
-reply = llm.invoke("Tell me a joke.")
+emu.control.queue_chat("(cut)", content_filter="hate", times=2)
+try:
+    llm.invoke("Tell me a joke.")
+except ContentFilterError as err:
+    print("output filtered:", err.filtered_categories, "partial text:", repr(err.partial_text))
+quiet = ChatAzureInference(deployment=PROFILE, temperature=0, raise_on_content_filter=False)
+reply = quiet.invoke("Tell me a joke.")
 print("finish_reason:", reply.response_metadata["finish_reason"])
 print("filtered:", {k: v for k, v in reply.response_metadata["content_filter_results"].items() if v.get("filtered")})
 

@@ -58,7 +58,7 @@ def test_demo_shows_every_step_and_stops_the_emulator() -> None:
     titles = re.findall(r"^\[(\d)/(\d)\] (.+)$", out, re.MULTILINE)
     assert [(int(n), int(m)) for n, m, _ in titles] == [(i, 7) for i in range(1, 8)]
     names = " | ".join(t for _, _, t in titles)
-    for expected in ("chat", "agent loop", "structured output", "RAG chain", "LlamaIndex", "emulator-v1"):
+    for expected in ("chat", "agent loop", "structured output", "RAG chain", "LlamaIndex", "profile 'emulator'"):
         assert expected in names
     assert out.count("done in") == 7
     # The tool loop ran the tool and answered from its result.
@@ -71,9 +71,11 @@ def test_demo_shows_every_step_and_stops_the_emulator() -> None:
     assert "accepts returns of unused gear within 45 days" in out
     assert "daily meal allowance of 60 dollars" in out
     # Which deployment served what, as the emulator recorded it.
+    # The first profile is /openai/v1 with a reasoning model; the retired Model Inference API is the second.
+    assert "POST /openai/v1/chat/completions o4-mini" in out
+    assert "emulator-reasoning (openai-v1, o4-mini)" in out
     assert "POST /models/chat/completions gpt-4o-mini" in out
-    assert "POST /openai/v1/chat/completions gpt-4o" in out
-    assert "emulator-v1 (openai-v1, gpt-4o)" in out
+    assert "emulator (model-inference, gpt-4o-mini)" in out
     assert out.rstrip().endswith("Emulator stopped.")
     _assert_closed(_port(out))
 

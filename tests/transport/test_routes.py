@@ -381,7 +381,8 @@ async def test_azure_openai_deployment_path(sync: bool, endpoint: str, make: Fac
     await resolve(client.chat(MSGS))
     req = server.last
     assert (
-        str(req.url) == "https://r.openai.azure.com/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21"
+        str(req.url)
+        == "https://r.openai.azure.com/openai/deployments/gpt-4o/chat/completions?api-version=2025-04-01-preview"
     )
     assert "model" not in server.body()  # the deployment is in the path
     assert req.headers["api-key"] == KEY
@@ -430,7 +431,7 @@ async def test_openai_compatible_without_credential_sends_no_auth(sync: bool, ma
     [
         ({}, "2024-05-01-preview"),
         ({"api_version": "2025-05-01"}, "2025-05-01"),
-        ({"endpoint": "https://r.openai.azure.com/openai/deployments/d"}, "2024-10-21"),
+        ({"endpoint": "https://r.openai.azure.com/openai/deployments/d"}, "2025-04-01-preview"),
         (
             {"endpoint": "https://r.openai.azure.com/openai/deployments/d", "api_version": "2025-04-01-preview"},
             "2025-04-01-preview",
