@@ -132,7 +132,7 @@ class ChatShaper:
         text = err.body or ""
         try:
             payload: Any = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to parse (a hostile body)
             payload = text
         rewrites = rewrites_for(err.status_code, payload, body)
         if not rewrites:

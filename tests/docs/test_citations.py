@@ -2,7 +2,7 @@
 
 Code and docs cite ``docs/wire.md §N`` (older comments still say ``WIRE.md §N`` and ``WIRE-V1.md §N``, the
 pre-publication names of the same notes; ``WIRE.md §N`` is ``docs/wire.md §N`` and ``WIRE-V1.md §N`` is
-``docs/wire.md §V1.N``). ``§11.N`` is item N of the checklist in §11.
+``docs/wire.md §V1.N``). ``§11.N`` is item N of the checklist in §11, ``§V1.7.N`` rule N of §V1.7.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ def sections() -> set[str]:
     found = {m.group(1) for m in re.finditer(r"^#{2,3} ((?:V1\.)?[0-9]+[a-z]?(?:\.[0-9]+)*|S)[. ]", text, re.M)}
     checklist = text[text.index("## 11. ") : text.index("## 12. ")]
     found |= {f"11.{n}" for n in re.findall(r"^([0-9]+)\. ", checklist, re.M)}
+    rules = text[text.index("## V1.7. ") : text.index("## V1.8. ")]  # ``§7.N`` of the V1 notes: rule N
+    found |= {f"V1.7.{n}" for n in re.findall(r"^([0-9]+)\. ", rules, re.M)}
     return found
 
 

@@ -64,7 +64,8 @@ def test_packaged_spec_is_complete_and_unaltered() -> None:
     """The spec files inside ``azure_inference`` are exactly the ones SOURCE.txt lists, at the recorded sizes."""
     manifest = shipped_manifest()
     assert len([p for p in manifest if p.endswith("openapi.json")]) == len(SPECS)
-    shipped = {p.relative_to(SPEC_DIR).as_posix() for p in SPEC_DIR.rglob("*.json")}
+    # openai-v1/ is the v1 surface's spec, with its own SOURCE.txt (test_packaged_v1_spec_is_there below).
+    shipped = {p.relative_to(SPEC_DIR).as_posix() for p in SPEC_DIR.rglob("*.json") if p.parent.name != "openai-v1"}
     assert shipped == set(manifest)
     for rel, chars in manifest.items():
         text = (SPEC_DIR / rel).read_text(encoding="utf-8")
@@ -75,6 +76,14 @@ def test_packaged_spec_is_complete_and_unaltered() -> None:
             assert document["info"]["version"] in SPECS, rel
         else:
             assert document["parameters"]["api-version"] == rel.split("/")[1], rel
+
+
+def test_packaged_v1_spec_is_there() -> None:
+    """The v1 OpenAPI file the emulator validates its /openai/v1 answers against ships with its source note."""
+    v1 = SPEC_DIR / "openai-v1"
+    assert "azure-v1-v1-generated.json" in (v1 / "SOURCE.txt").read_text(encoding="utf-8")
+    document = json.loads((v1 / "azure-v1-v1-generated.json").read_text(encoding="utf-8"))
+    assert {"/chat/completions", "/responses", "/embeddings"} <= set(document["paths"])
 
 
 @pytest.mark.parametrize(
