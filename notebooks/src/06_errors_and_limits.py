@@ -41,7 +41,7 @@ try:
     llm.invoke("Tell me a joke.")
 except ContentFilterError as err:
     print("output filtered:", err.filtered_categories, "partial text:", repr(err.partial_text))
-quiet = ChatAzureInference(deployment=PROFILE, temperature=0, raise_on_content_filter=False)
+quiet = ChatAzureInference(deployment=backend.profile, temperature=0, raise_on_content_filter=False)
 reply = quiet.invoke("Tell me a joke.")
 print("finish_reason:", reply.response_metadata["finish_reason"])
 print("filtered:", {k: v for k, v in reply.response_metadata["content_filter_results"].items() if v.get("filtered")})

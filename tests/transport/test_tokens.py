@@ -25,7 +25,10 @@ from azure_inference.tokens import (
 
 
 def _bundled_cache() -> str | None:
-    spec = importlib.util.find_spec("llama_index.core")
+    try:
+        spec = importlib.util.find_spec("llama_index.core")
+    except ModuleNotFoundError:  # no llama_index at all (the lowest-versions core environment)
+        return None
     if spec is None or spec.origin is None:
         return None
     path = Path(spec.origin).parent / "_static" / "tiktoken_cache"
