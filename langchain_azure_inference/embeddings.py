@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
@@ -92,8 +93,16 @@ class AzureInferenceEmbeddings(AzureInferenceBase, Embeddings):
         batches = self._batches(texts)
         if len(batches) == 1:
             return client.embed(batches[0], **params).vectors
+
+        def embed_batch(batch: list[str]) -> list[list[float]]:
+            return client.embed(batch, **params).vectors
+
+        # docs/telemetry.md "With framework instrumentation": pool threads do not inherit contextvars, so each
+        # batch runs in a copy of the caller's context; its GenAI span then nests under the caller's span.
+        # One copy per batch, since a Context cannot be entered by two threads at once.
+        contexts = [contextvars.copy_context() for _ in batches]
         with ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(batches))) as pool:
-            results = list(pool.map(lambda batch: client.embed(batch, **params).vectors, batches))
+            results = list(pool.map(lambda ctx, batch: ctx.run(embed_batch, batch), contexts, batches))
         return [vector for batch in results for vector in batch]  # pool.map keeps input order
 
     async def _aembed(self, texts: Sequence[str], kind: Literal["query", "document"]) -> list[list[float]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal, TypeVar
@@ -124,8 +125,11 @@ class AzureInferenceEmbedding(DeploymentFields, MultiModalEmbedding):
         if len(groups) <= 1:
             return send(groups[0]) if groups else []
         # The pooled sync client is shared by the threads; LlamaIndex's batch API gives no other concurrency.
+        # Each request runs in its own copy of the caller's context (pool threads inherit none), so its GenAI
+        # span nests under the caller's span (docs/telemetry.md "With framework instrumentation").
+        contexts = [contextvars.copy_context() for _ in groups]
         with ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(groups))) as pool:
-            results = list(pool.map(send, groups))  # map keeps input order
+            results = list(pool.map(lambda ctx, group: ctx.run(send, group), contexts, groups))  # keeps order
         return [vector for group in results for vector in group]
 
     async def _afan_out(

@@ -178,4 +178,109 @@ for label, question in zip(short, QUESTIONS):
 
 print("closest document per question:", [names[i] for i in similarity.argmax(axis=1)])
 
+# %% [markdown]
+# ## Tracing a RAG query with OpenTelemetry
+#
+# Every call of both adapters goes through the one transport, which can record OpenTelemetry GenAI spans and
+# metrics: one span per model call (`embeddings {model}`, `chat {model}`) with the request parameters, the
+# response model and the token counts, plus the `gen_ai.client.*` metrics. Telemetry is off by default; here
+# `Deployment.from_profile(..., telemetry=True)` turns it on for the adapters built below (a profile's
+# `telemetry = true` or `AZURE_INFERENCE_TELEMETRY=1` do the same). It needs the `otel` extra, and this cell uses the
+# OpenTelemetry SDK (`pip install opentelemetry-sdk`) with its in-memory span exporter and metric reader, so
+# nothing leaves the notebook and no collector is needed.
+#
+# To send the same data to Azure Monitor (`configure_azure_monitor()`) or to any OTLP collector (an
+# `OTLPSpanExporter` and `OTLPMetricExporter`), set up those providers instead of the in-memory ones; the
+# adapters need no change. [docs/telemetry.md](../docs/telemetry.md) shows both set-ups, every attribute
+# recorded, and how to opt in to capturing message content.
+
+# %%
+from opentelemetry import metrics, trace
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from azure_inference import Deployment
+
+span_exporter = InMemorySpanExporter()
+tracer_provider = TracerProvider()
+tracer_provider.add_span_processor(SimpleSpanProcessor(span_exporter))
+trace.set_tracer_provider(tracer_provider)  # the global providers: the transport records into whatever is set
+metric_reader = InMemoryMetricReader()
+metrics.set_meter_provider(MeterProvider(metric_readers=[metric_reader]))
+tracer = trace.get_tracer("rag-notebook")
+
+# the same profiles as above, with telemetry switched on
+traced_embeddings = AzureInferenceEmbeddings(
+    deployment=Deployment.from_profile(backend.embeddings_profile, telemetry=True), chunk_size=4  # 2 batches
+)
+traced_llm = ChatAzureInference(deployment=Deployment.from_profile(backend.profile, telemetry=True), temperature=0)
+
+with tracer.start_as_current_span("index corpus"):
+    traced_store = InMemoryVectorStore.from_documents(
+        [Document(page_content=text, metadata={"source": name}) for name, text in corpus.items()], traced_embeddings
+    )
+question = next(iter(QUESTIONS))
+with tracer.start_as_current_span("rag query") as query_span:
+    query_span.set_attribute("question", question)
+    docs = traced_store.similarity_search(question, k=2)
+    context = "\n\n".join(d.page_content for d in docs)
+    answer = (prompt | traced_llm | StrOutputParser()).invoke({"context": context, "question": question})
+print(question, "->", answer)
+
+# %% [markdown]
+# The span tree: our own `index corpus` and `rag query` spans, with one GenAI span per model call under them.
+# The two embedding batches of the index run on a thread pool, and still nest under `index corpus`.
+
+# %%
+finished = sorted(span_exporter.get_finished_spans(), key=lambda s: s.start_time)
+children = {}
+for span in finished:
+    children.setdefault(span.parent.span_id if span.parent else None, []).append(span)
+
+
+def show(span, depth=0):
+    attrs = span.attributes
+    ms = (span.end_time - span.start_time) / 1e6
+    line = f"{'    ' * depth}{span.name:<{44 - 4 * depth}} {ms:7.1f} ms"
+    if "gen_ai.operation.name" in attrs:
+        line += f"  model={attrs.get('gen_ai.response.model')}"
+        line += f"  input_tokens={attrs.get('gen_ai.usage.input_tokens')}"
+        if "gen_ai.usage.output_tokens" in attrs:  # embeddings have no output tokens
+            line += f" output_tokens={attrs['gen_ai.usage.output_tokens']}"
+        if "gen_ai.response.finish_reasons" in attrs:
+            line += f"  finish={list(attrs['gen_ai.response.finish_reasons'])}"
+    print(line)
+    for child in children.get(span.context.span_id, []):
+        show(child, depth + 1)
+
+
+for root in children[None]:
+    show(root)
+
+genai = [s for s in finished if "gen_ai.operation.name" in s.attributes]
+assert [s.name.split()[0] for s in genai] == ["embeddings", "embeddings", "embeddings", "chat"], [s.name for s in genai]
+assert all(s.parent is not None for s in genai)  # every model call sits under one of our spans
+print()
+print("attributes of the chat span:")
+for key, value in sorted(genai[-1].attributes.items()):
+    print(f"  {key} = {value if isinstance(value, (str, int, float, bool)) else list(value)}")
+
+# %% [markdown]
+# The metrics, read from the in-memory reader: token usage per operation and token type, and call durations.
+
+# %%
+for resource_metrics in metric_reader.get_metrics_data().resource_metrics:
+    for scope_metrics in resource_metrics.scope_metrics:
+        for metric in scope_metrics.metrics:
+            for point in metric.data.data_points:
+                labels = point.attributes
+                kind = labels.get("gen_ai.token.type", "")
+                print(
+                    f"{metric.name:<34} {labels['gen_ai.operation.name']:<11} {kind:<7}"
+                    f" count={point.count} sum={point.sum:g} {metric.unit}"
+                )
+
 # %% [teardown]

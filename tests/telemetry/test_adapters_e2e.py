@@ -9,8 +9,8 @@ from opentelemetry import trace
 
 from azure_inference import Deployment
 from azure_inference.emulator import EmulatorHandle
-from langchain_azure_inference import ChatAzureInference
-from llamaindex_azure_inference import AzureInference
+from langchain_azure_inference import AzureInferenceEmbeddings, ChatAzureInference
+from llamaindex_azure_inference import AzureInference, AzureInferenceEmbedding
 
 from .conftest import Otel
 
@@ -67,3 +67,49 @@ async def test_llamaindex_chat_and_stream(otel: Otel, emu: EmulatorHandle, sync:
     finally:
         await llm.aclose()
     check_one_child_span(otel, emu, parent, calls=2)
+
+
+def check_embeddings_children(otel: Otel, emu: EmulatorHandle, parent: trace.Span, calls: int) -> None:
+    spans = otel.genai()
+    assert len(emu.control.requests("/embeddings")) == calls
+    assert len(spans) == calls  # one span per request (batch), no duplicates
+    ctx = parent.get_span_context()
+    for span in spans:
+        assert span.name == "embeddings text-embedding-3-small"
+        # Batches sent from a thread pool still nest under the caller's span, in the caller's trace.
+        assert span.parent is not None
+        assert span.parent.span_id == ctx.span_id
+        assert span.context is not None
+        assert span.context.trace_id == ctx.trace_id
+
+
+@pytest.mark.parametrize("sync", [True, False])
+async def test_langchain_embeddings_over_several_batches_keep_the_context(
+    otel: Otel, emu: EmulatorHandle, sync: bool
+) -> None:
+    dep = Deployment(endpoint=emu.endpoint, model="text-embedding-3-small", telemetry=True)
+    embeddings = AzureInferenceEmbeddings(deployment=dep, chunk_size=2, max_concurrency=3)
+    texts = [f"passage {i}" for i in range(5)]  # three batches: 2 + 2 + 1
+    with trace.get_tracer("test").start_as_current_span("langchain index") as parent:
+        vectors = embeddings.embed_documents(texts) if sync else await embeddings.aembed_documents(texts)
+    assert len(vectors) == len(texts)
+    check_embeddings_children(otel, emu, parent, calls=3)
+
+
+@pytest.mark.parametrize("sync", [True, False])
+async def test_llamaindex_embeddings_over_several_requests_keep_the_context(
+    otel: Otel, emu: EmulatorHandle, sync: bool
+) -> None:
+    dep = Deployment(endpoint=emu.endpoint, model="text-embedding-3-small", telemetry=True)
+    embed = AzureInferenceEmbedding(deployment=dep, request_batch_size=2, max_concurrency=3)
+    texts = [f"passage {i}" for i in range(5)]  # three requests: 2 + 2 + 1
+    try:
+        with trace.get_tracer("test").start_as_current_span("llamaindex index") as parent:
+            if sync:
+                vectors = embed.get_text_embedding_batch(texts)
+            else:
+                vectors = await embed.aget_text_embedding_batch(texts)
+    finally:
+        await embed.aclose()
+    assert len(vectors) == len(texts)
+    check_embeddings_children(otel, emu, parent, calls=3)
