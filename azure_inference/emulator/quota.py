@@ -72,7 +72,9 @@ class QuotaSettings:
                 if not isinstance(value, (int, float)) or value <= 0:
                     raise QuotaConfigError(f"[emulator.quota] {key} must be a number > 0, got {value!r}")
                 setattr(self, key, float(value))
-            elif key == "deployments" and isinstance(value, Mapping):
+            elif key == "deployments":
+                if not isinstance(value, Mapping):
+                    raise QuotaConfigError("[emulator.quota] deployments must be a table of name = { ... }")
                 for name, limit in value.items():
                     if not isinstance(limit, Mapping) or set(limit) - {"tokens_per_minute", "requests_per_minute"}:
                         raise QuotaConfigError(
