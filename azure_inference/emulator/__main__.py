@@ -72,6 +72,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--retire-model-inference", action="store_true", help="answer /models routes as retired (404)")
     p.add_argument("--max-body-bytes", type=int, help="largest request body accepted; larger gets 413 (32 MiB)")
     p.add_argument("--log-max-bytes", type=int, help="body bytes the request log keeps, oldest dropped (64 MiB)")
+    p.add_argument(
+        "--quota",
+        action="append",
+        default=[],
+        metavar="NAME=TPM[:RPM]",
+        help="quota mode: tokens/requests per minute for a deployment ('*' = every deployment; repeatable)",
+    )
+    p.add_argument("--quota-token-window-s", type=float, help="seconds of TPM the token window holds (60)")
+    p.add_argument("--quota-request-window-s", type=float, help="seconds of RPM the request window holds (10)")
     p.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
     p.add_argument("--access-log", action="store_true", help="log each request to stderr")
     return p
@@ -110,6 +119,10 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         config.max_body_bytes = args.max_body_bytes
     if args.log_max_bytes is not None:
         config.log_max_bytes = args.log_max_bytes
+    for spec in args.quota:
+        config.quota.add_flag(spec)
+    windows = {"token_window_s": args.quota_token_window_s, "request_window_s": args.quota_request_window_s}
+    config.quota.apply({k: v for k, v in windows.items() if v is not None})
     config.validate()
     return config
 

@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from . import control, handlers, responses
+from . import control, handlers, quota, responses
 from .bodies import MAX_BODY_DEPTH, read_body, too_deep
 from .catalog import CHAT, EMBEDDINGS, IMAGE_EMBEDDINGS, IMAGE_GENERATION, TEXT_GENERATION, ModelSpec
 from .config import EmulatorConfig
@@ -234,6 +234,7 @@ def model_endpoint(state: EmulatorState, route: str, surface: str) -> Callable[[
 
     async def endpoint(request: Request) -> Response:
         seq = 0
+        quota_name: str | None = None
         try:
             # The key is checked before the body is read or logged: an unauthenticated request costs no
             # memory (issue 12). Its log entry has no body.
@@ -267,8 +268,14 @@ def model_endpoint(state: EmulatorState, route: str, surface: str) -> Callable[[
             if name is not None and not isinstance(name, str):
                 raise azure_error(400, "invalid_payload", "'model' must be a string.", target="model")
             call = Call(request, state, route, surface, spec, body, _select_model(state, route, name))
+            quota_name = call.model.name if call.model is not None else None
             # validation, extra-parameters, capability checks; the Responses API has its own (WIRE-V1.md §3)
             call.body = responses.prepare(call) if route == "responses" else handlers.prepare(call)
+            if state.quota is not None and quota_name is not None:
+                # Quota mode charges on arrival, after validation, before faults (WIRE-V1.md §5; quota.py).
+                charged = state.quota.charge(quota_name, route, call.body)
+                if charged is not None:
+                    quota.annotate(state.log, seq, charged)
             call.entry = state.take(route, call.model.name if call.model else None)
             early = await _before_model(call)
             handler = responses.respond if route == "responses" else handlers.HANDLERS[route]
@@ -294,6 +301,9 @@ def model_endpoint(state: EmulatorState, route: str, surface: str) -> Callable[[
         client_rid = request.headers.get("x-ms-client-request-id")
         if client_rid:
             response.headers["x-ms-client-request-id"] = client_rid
+        if state.quota is not None and quota_name is not None:  # the x-ratelimit-* headers on every answer
+            for name, value in state.quota.headers_now(quota_name).items():
+                response.headers.setdefault(name, value)
         return response
 
     return endpoint
@@ -319,6 +329,7 @@ def build_routes(state: EmulatorState) -> list[BaseRoute]:
     # WIRE-V1.md §3: the Azure OpenAI route names the deployment in `model`, with an api-version.
     routes.append(Route("/openai/responses", model_endpoint(state, "responses", "deployment"), methods=["POST"]))
     routes += control.routes(state)
+    routes += quota.routes(state.quota)
     return routes
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from .catalog import Catalog, CatalogError
 from .faults import Fault
+from .quota import QuotaSettings
 
 DEFAULT_FILTER_CATEGORY = "violence"
 FILTER_CATEGORY_NAMES = ("hate", "self_harm", "sexual", "violence")
@@ -37,6 +38,7 @@ class EmulatorConfig:
             reasoning models, non-strict schemas with ``strict: true``); strict by default (see ``strict.py``).
         retire_model_inference: Answer every Model Inference API route (``/models``, ``/``, ``/api/models``) as
             a retired deployment does (404, WIRE-V1.md §6), to try a pipeline against the API's retirement.
+        quota: Quota mode: TPM / RPM per deployment (``quota.py``, docs/quota.md); off when it names none.
     """
 
     catalog: Catalog = field(default_factory=Catalog.default)
@@ -52,6 +54,7 @@ class EmulatorConfig:
     chunk_tokens: int = 3
     lenient: bool = False
     retire_model_inference: bool = False
+    quota: QuotaSettings = field(default_factory=QuotaSettings)
 
     def validate(self) -> None:
         """Raise :class:`CatalogError` when the settings contradict the catalog."""
@@ -75,6 +78,8 @@ class EmulatorConfig:
                 setattr(self, key, int(value))
             elif key in ("lenient", "retire_model_inference"):
                 setattr(self, key, bool(value))
+            elif key == "quota" and isinstance(value, Mapping):
+                self.quota.apply(value)
             else:
                 raise CatalogError(f"[emulator] unknown key {key!r}")
 

@@ -19,6 +19,7 @@ from .behaviour import ChatReply
 from .config import Blocklist, EmulatorConfig
 from .faults import ROUTES, Fault
 from .responses_store import ResponseStore
+from .quota import QuotaBook
 
 _REPLY_KEYS = {"content", "tool_calls", "reasoning_content", "finish_reason", "usage", "content_filter"}
 _ERROR_KEYS = {"status", "body", "headers", "code", "message"}
@@ -153,6 +154,7 @@ class EmulatorState:
         self.counter = 0
         self.internal_errors = 0
         self.responses = ResponseStore()  # stored Responses API answers, for previous_response_id
+        self.quota = QuotaBook(config.quota) if config.quota.deployments else None  # quota mode (quota.py)
 
     def reset(self) -> None:
         """Forget the script and the log; restore the startup faults and blocklists."""
@@ -162,6 +164,8 @@ class EmulatorState:
         self.prompt_blocklist = Blocklist(self.config.prompt_blocklist)
         self.output_blocklist = Blocklist(self.config.output_blocklist)
         self.responses.clear()
+        if self.quota is not None:
+            self.quota.reset()
 
     def take(self, route: str, model: str | None) -> ScriptEntry | Fault | None:
         """Pop the scripted entry (else the fault) that applies to this request, if any."""
