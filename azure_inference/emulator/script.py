@@ -18,8 +18,8 @@ from typing import Any
 from .behaviour import ChatReply
 from .config import Blocklist, EmulatorConfig
 from .faults import ROUTES, Fault
-from .responses_store import ResponseStore
 from .quota import QuotaBook
+from .responses_store import ResponseStore
 
 _REPLY_KEYS = {"content", "tool_calls", "reasoning_content", "finish_reason", "usage", "content_filter"}
 _ERROR_KEYS = {"status", "body", "headers", "code", "message"}
