@@ -300,3 +300,48 @@ async def test_unsupported_parameter_is_a_clear_422(sync: bool, make_llm: MakeLL
         await call()
     assert err.value.status_code == 422
     assert "tools" in str(err.value)
+
+
+@SYNC
+async def test_unscripted_tool_arguments_come_from_the_question(
+    sync: bool, emu: EmulatorHandle, make_llm: MakeLLM
+) -> None:
+    # Nothing queued: the emulator picks the tool and fills its arguments from the prompt (docs/emulator.md).
+    def multiply(a: int, b: int) -> int:
+        """Multiply two integers."""
+        return a * b
+
+    tool = FunctionTool.from_defaults(multiply)
+    llm = make_llm()
+    if sync:
+        out = llm.predict_and_call([tool], user_msg="What is 6 times 7?", tool_required=True)
+    else:
+        out = await llm.apredict_and_call([tool], user_msg="What is 6 times 7?", tool_required=True)
+    assert out.response == "42"
+
+
+@pytest.mark.filterwarnings("ignore::pydantic.warnings.PydanticDeprecationWarning")
+@SYNC
+async def test_unscripted_function_agent_calls_the_matching_tool_with_grounded_arguments(
+    sync: bool, emu: EmulatorHandle, make_llm: MakeLLM
+) -> None:
+    from llama_index.core.agent.workflow import FunctionAgent
+
+    calls: list[tuple[str, str]] = []
+
+    def lookup_population(city: str) -> str:
+        """Population of a city."""
+        calls.append(("population", city))
+        return "2.1 million"
+
+    def lookup_area(city: str) -> str:
+        """Area of a city in square kilometres."""
+        calls.append(("area", city))
+        return "105 km2"
+
+    agent = FunctionAgent(
+        tools=[lookup_population, lookup_area], llm=make_llm(), streaming=not sync, system_prompt="Use tools."
+    )
+    result = await agent.run(user_msg="What is the population of Zürich?")
+    assert calls == [("population", "Zürich")]
+    assert "2.1 million" in str(result)
