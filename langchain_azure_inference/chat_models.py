@@ -144,15 +144,17 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
                 answer: str
                 confidence: float
 
-            structured = llm.with_structured_output(Answer)  # json_schema, strict where the model takes it
+            structured = llm.with_structured_output(Answer)  # json_schema where the model supports it
             print(structured.invoke("Is the sky blue?"))
 
         .. code-block:: text
 
             answer='This is gpt-4o-mini (emulated). You said: Is the sky blue?' confidence=1.0
 
-        ``method="json_schema"`` asks for strict output; if the deployment refuses ``json_schema``, ``adapt="auto"``
-        falls back to a forced tool call. ``function_calling`` and ``json_mode`` can be chosen; ``include_raw``.
+        ``strict=True`` makes the schema follow the service's strict rules (refused before sending where it
+        cannot). A deployment that refuses ``json_schema`` gets a forced function call, then ``json_object``
+        (``adapt="auto"``), with the same parsed value. ``method="function_calling"`` / ``"json_mode"`` and
+        ``include_raw=True`` are there too.
 
     Token usage:
         .. code-block:: python
