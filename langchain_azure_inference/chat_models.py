@@ -118,6 +118,20 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
 
             This is gpt-4o-mini (emulated). You said: Hello
 
+    Reasoning models:
+        .. code-block:: python
+
+            reasoner = ChatAzureInference(model="o4-mini", reasoning_effort="low", max_tokens=256)
+            msg = reasoner.invoke("What is RAG?")
+            print(msg.usage_metadata["output_token_details"]["reasoning"], msg.response_metadata["adaptations"])
+
+        .. code-block:: text
+
+            20 ['sent max_tokens as max_completion_tokens']
+
+        Fields the known model refuses are adapted or left out with one warning; a ``reasoning_effort`` value it
+        does not take (``"minimal"`` on o4-mini) raises ``InvalidRequestError`` before anything is sent.
+
     Tool calling:
         .. code-block:: python
 

@@ -150,6 +150,20 @@ class AzureInference(TokenCounting, DeploymentFields, FunctionCallingLLM):
 
             This is gpt-4o-mini (emulated). You said: Hello
 
+    Reasoning models:
+        .. code-block:: python
+
+            reasoner = AzureInference(model="o4-mini", reasoning_effort="low", max_tokens=256)
+            usage = reasoner.chat([ChatMessage(role="user", content="What is RAG?")]).raw["usage"]
+            print(usage["completion_tokens_details"]["reasoning_tokens"])
+
+        .. code-block:: text
+
+            20
+
+        ``max_tokens`` goes out as ``max_completion_tokens``; a ``reasoning_effort`` value the known model does
+        not take raises before anything is sent.
+
     Tool calling:
         .. code-block:: python
 
