@@ -37,15 +37,160 @@ _CALL_PARAMS = CHAT_PARAM_NAMES - {"extra_body", "stop", "stream_usage"}
 
 
 class ChatAzureInference(GenerativeBase, BaseChatModel):
-    """Chat model for models deployed on Azure (Azure AI Model Inference, Azure OpenAI, OpenAI-compatible).
+    """Chat model for models deployed on Azure (Azure OpenAI ``/openai/v1`` first, deployment routes, the retired
+    Model Inference API ``/models``, OpenAI-compatible servers).
 
-    Configure it with a ``Deployment`` or profile name (``deployment="prod"``), with the fields below, or
-    from ``AZURE_INFERENCE_ENDPOINT`` / ``AZURE_INFERENCE_CREDENTIAL``. Switching deployment is a configuration
-    change, also through ``configurable_fields``.
+    Setup:
+        Install the ``langchain`` extra (``pip install ".[langchain]"`` from a clone) and point the environment at
+        a deployment (the ``/openai/v1`` URL needs no ``api-version``):
 
-    Example:
-        >>> llm = ChatAzureInference(endpoint="https://res.services.ai.azure.com/models", model="gpt-4o-mini")
-        >>> llm.invoke("Hello").content  # doctest: +SKIP
+        .. code-block:: bash
+
+            export AZURE_INFERENCE_ENDPOINT="https://<resource>.openai.azure.com/openai/v1"
+            export AZURE_INFERENCE_CREDENTIAL="<api key>"
+
+    Key init args — completion params:
+        model (str | None): deployment / model name sent in the body (alias ``model_name``).
+        temperature, top_p, seed, stop, presence_penalty, frequency_penalty: sampling, sent only when set.
+        max_tokens (int | None): largest completion (alias ``max_completion_tokens``); reasoning models get
+            ``max_completion_tokens`` on the wire.
+        reasoning_effort (str | None): ``minimal``/``low``/``medium``/``high``, refused before sending when the
+            known model does not take the value.
+        model_family (str | None): the known model behind a deployment whose name is not a model name, so
+            requests are shaped for it (``model="prod-reasoner", model_family="o4-mini"``).
+        raise_on_content_filter (bool): ``ContentFilterError`` (partial text, categories) on a filtered
+            completion; ``False`` returns the cut text.
+
+    Key init args — client params:
+        endpoint (str | None): endpoint URL; from ``AZURE_INFERENCE_ENDPOINT``.
+        api_key (SecretStr | None): API key (alias ``credential``); from ``AZURE_INFERENCE_CREDENTIAL``.
+        azure_credential / token_provider: Entra ID instead of a key.
+        deployment (Deployment | str | None): a ``Deployment`` or a profile name from ``azure-inference.toml``
+            (``deployment="prod"``); fields given explicitly override it.
+        api_version, timeout, max_retries, extra_parameters, http_client, http_async_client: transport settings.
+        adapt (``auto`` | ``off``): on a recognised refusal (``max_tokens``, a sampling field, ``json_schema``)
+            rewrite the request once, retry and remember; ``off`` raises the service's error.
+
+        Every field is listed in ``docs/langchain.md`` (with the migration table from ``AzureChatOpenAI`` and
+        ``langchain-azure-ai``).
+
+    Instantiate:
+        .. code-block:: python
+
+            from langchain_azure_inference import ChatAzureInference
+
+            llm = ChatAzureInference(model="gpt-4o-mini", temperature=0, max_tokens=256)
+
+    Invoke:
+        .. code-block:: python
+
+            msg = llm.invoke([("system", "Answer briefly."), ("user", "What is RAG?")])
+            print(msg.content)
+
+        .. code-block:: text
+
+            This is gpt-4o-mini (emulated). You said: What is RAG?
+
+    Stream:
+        .. code-block:: python
+
+            for chunk in llm.stream("Count to three."):
+                if chunk.content:  # the closing chunks carry the finish reason and usage, no text
+                    print(chunk.content, end="|")
+            print()
+
+        .. code-block:: text
+
+            This is gpt|-4o-|mini (emulated|). You| said: Count| to three.|
+
+    Async:
+        .. code-block:: python
+
+            import asyncio
+
+            async def main() -> None:
+                msg = await llm.ainvoke("Hello")  # native async; astream, abatch likewise
+                print(msg.content)
+
+            asyncio.run(main())
+
+        .. code-block:: text
+
+            This is gpt-4o-mini (emulated). You said: Hello
+
+    Reasoning models:
+        .. code-block:: python
+
+            reasoner = ChatAzureInference(model="o4-mini", reasoning_effort="low", max_tokens=256)
+            msg = reasoner.invoke("What is RAG?")
+            print(msg.usage_metadata["output_token_details"]["reasoning"], msg.response_metadata["adaptations"])
+
+        .. code-block:: text
+
+            20 ['sent max_tokens as max_completion_tokens']
+
+        Fields the known model refuses are adapted or left out with one warning; a ``reasoning_effort`` value it
+        does not take (``"minimal"`` on o4-mini) raises ``InvalidRequestError`` before anything is sent.
+
+    Tool calling:
+        .. code-block:: python
+
+            from pydantic import BaseModel, Field
+
+            class GetWeather(BaseModel):
+                '''Current weather in a city.'''
+
+                city: str = Field(description="city name")
+
+            msg = llm.bind_tools([GetWeather], tool_choice="auto").invoke("Weather in Oslo?")
+            print([(call["name"], call["args"]) for call in msg.tool_calls])
+
+        .. code-block:: text
+
+            [('GetWeather', {'city': 'Oslo'})]
+
+        ``strict=True`` and ``parallel_tool_calls=False`` are passed on to the service.
+
+    Structured output:
+        .. code-block:: python
+
+            class Answer(BaseModel):
+                answer: str
+                confidence: float
+
+            structured = llm.with_structured_output(Answer)  # json_schema where the model supports it
+            print(structured.invoke("Is the sky blue?"))
+
+        .. code-block:: text
+
+            answer='This is gpt-4o-mini (emulated). You said: Is the sky blue?' confidence=1.0
+
+        ``strict=True`` makes the schema follow the service's strict rules (refused before sending where it
+        cannot). A deployment that refuses ``json_schema`` gets a forced function call, then ``json_object``
+        (``adapt="auto"``), with the same parsed value. ``method="function_calling"`` / ``"json_mode"`` and
+        ``include_raw=True`` are there too.
+
+    Token usage:
+        .. code-block:: python
+
+            msg = llm.invoke("What is RAG?")
+            print({k: msg.usage_metadata[k] for k in ("input_tokens", "output_tokens", "total_tokens")})
+
+        .. code-block:: text
+
+            {'input_tokens': 5, 'output_tokens': 18, 'total_tokens': 23}
+
+    Response metadata:
+        .. code-block:: python
+
+            meta = msg.response_metadata
+            print(meta["model_name"], meta["finish_reason"], meta["model_provider"])
+
+        .. code-block:: text
+
+            gpt-4o-mini stop azure_inference
+
+        The response ``id`` and the content filter results are there too when the service sends them.
     """
 
     streaming: bool = False

@@ -26,12 +26,64 @@ class AzureInferenceEmbeddings(AzureInferenceBase, Embeddings):
     """Text (and image) embeddings for models deployed on Azure.
 
     Documents are embedded with ``input_type="document"`` and queries with ``"query"`` where the model
-    distinguishes them (e.g. Cohere embed); see ``input_type``.
+    distinguishes them (e.g. Cohere embed); see ``input_type``. Vectors come back in input order.
 
-    Example:
-        >>> emb = AzureInferenceEmbeddings(endpoint="https://res.services.ai.azure.com/models",
-        ...                                model="text-embedding-3-small")
-        >>> emb.embed_query("hello")  # doctest: +SKIP
+    Setup:
+        Install the ``langchain`` extra and point the environment at the deployment:
+
+        .. code-block:: bash
+
+            export AZURE_INFERENCE_ENDPOINT="https://<resource>.openai.azure.com/openai/v1"
+            export AZURE_INFERENCE_CREDENTIAL="<api key>"
+
+    Key init args — embedding params:
+        model (str | None): deployment / model name (alias ``model_name``).
+        dimensions (int | None): shorter vectors, for models that can produce them.
+        input_type (``auto`` | ``always`` | ``never``): when to send ``input_type`` query/document.
+        chunk_size (int): texts per request; max_concurrency (int): requests in flight at once.
+
+    Key init args — client params:
+        endpoint, api_key (alias ``credential``), azure_credential, token_provider, deployment (a ``Deployment``
+        or profile name), api_version, timeout, max_retries, extra_parameters: see ``docs/langchain.md``.
+
+    Instantiate:
+        .. code-block:: python
+
+            from langchain_azure_inference import AzureInferenceEmbeddings
+
+            embeddings = AzureInferenceEmbeddings(model="text-embedding-3-small")
+
+    Embed a query and documents:
+        .. code-block:: python
+
+            vector = embeddings.embed_query("What is RAG?")
+            vectors = embeddings.embed_documents(["RAG retrieves.", "Then it generates."])
+            print(len(vector), len(vectors), len(vectors[0]))
+
+        .. code-block:: text
+
+            1536 2 1536
+
+    Shorter vectors:
+        .. code-block:: python
+
+            small = AzureInferenceEmbeddings(model="text-embedding-3-small", dimensions=256)
+            print(len(small.embed_query("What is RAG?")))
+
+        .. code-block:: text
+
+            256
+
+    Async:
+        .. code-block:: python
+
+            import asyncio
+
+            print(len(asyncio.run(embeddings.aembed_documents(["a", "b", "c"]))))
+
+        .. code-block:: text
+
+            3
     """
 
     dimensions: int | None = None

@@ -23,11 +23,73 @@ _CALL_PARAMS = COMPLETION_PARAM_NAMES - {"extra_body", "stop", "stream_usage"}
 
 
 class AzureInferenceLLM(GenerativeBase, BaseLLM):
-    """Text-completion model on ``/completions`` (e.g. ``gpt-35-turbo-instruct``).
+    """Text-completion model on ``/completions`` (e.g. ``gpt-35-turbo-instruct``), streamed or not.
 
-    Example:
-        >>> llm = AzureInferenceLLM(endpoint="http://127.0.0.1:8000/models", model="gpt-35-turbo-instruct")
-        >>> llm.invoke("Once upon a time")  # doctest: +SKIP
+    Setup:
+        Install the ``langchain`` extra and point the environment at the deployment:
+
+        .. code-block:: bash
+
+            export AZURE_INFERENCE_ENDPOINT="https://<resource>.openai.azure.com/openai/v1"
+            export AZURE_INFERENCE_CREDENTIAL="<api key>"
+
+    Key init args — completion params:
+        model (str | None): deployment / model name (alias ``model_name``).
+        temperature, max_tokens, top_p, stop, seed, presence_penalty, frequency_penalty: sampling, sent when set.
+        model_kwargs (dict): more body parameters, sent under the ``extra_parameters`` mode.
+
+    Key init args — client params:
+        endpoint, api_key (alias ``credential``), azure_credential, token_provider, deployment (a ``Deployment``
+        or profile name), api_version, timeout, max_retries, extra_parameters, model_family, adapt: as for
+        ``ChatAzureInference``; see ``docs/langchain.md``.
+
+    Instantiate:
+        .. code-block:: python
+
+            from langchain_azure_inference import AzureInferenceLLM
+
+            llm = AzureInferenceLLM(model="gpt-35-turbo-instruct", max_tokens=16)
+
+    Invoke:
+        .. code-block:: python
+
+            print(llm.invoke("Once upon a time"))
+
+        .. code-block:: text
+
+            This is gpt-35-turbo-instruct (emulated). You said:
+
+    Stream:
+        .. code-block:: python
+
+            print("".join(llm.stream("Once upon a time")))
+
+        .. code-block:: text
+
+            This is gpt-35-turbo-instruct (emulated). You said:
+
+    Async:
+        .. code-block:: python
+
+            import asyncio
+
+            print(asyncio.run(llm.ainvoke("Once upon a time")))
+
+        .. code-block:: text
+
+            This is gpt-35-turbo-instruct (emulated). You said:
+
+    Token usage:
+        .. code-block:: python
+
+            result = llm.generate(["Once upon a time"])
+            print(sorted(result.llm_output["token_usage"]))
+
+        .. code-block:: text
+
+            ['completion_tokens', 'prompt_tokens', 'total_tokens']
+
+    Tool calling and structured output are chat features: use ``ChatAzureInference``.
     """
 
     @property

@@ -34,10 +34,52 @@ class AzureInferenceEmbedding(DeploymentFields, MultiModalEmbedding):
     ``max_concurrency`` in flight (threads for sync calls, a semaphore for async ones), and the vectors come back
     in input order.
 
-    Example:
-        >>> embed = AzureInferenceEmbedding(endpoint="https://<res>.services.ai.azure.com/models",
-        ...                                 model="text-embedding-3-small")
-        >>> embed.get_query_embedding("what is RAG?")  # doctest: +SKIP
+    Setup:
+        Install the ``llamaindex`` extra and point the environment at the deployment:
+
+        .. code-block:: bash
+
+            export AZURE_INFERENCE_ENDPOINT="https://<resource>.openai.azure.com/openai/v1"
+            export AZURE_INFERENCE_CREDENTIAL="<api key>"
+
+    Key init args — embedding params:
+        model (str | None): deployment / model name (also ``model_name`` in LlamaIndex's metadata).
+        dimensions (int | None): shorter vectors, for models that can produce them.
+        request_batch_size (int): texts per request; max_concurrency (int): requests in flight at once.
+        send_input_type (bool | None): send ``input_type``; ``None`` only for models known to accept it.
+
+    Key init args — client params:
+        endpoint, credential, azure_credential, token_provider, deployment (a ``Deployment`` or profile name),
+        api_version, timeout, max_retries, extra_parameters: see ``docs/llamaindex.md``.
+
+    Instantiate:
+        .. code-block:: python
+
+            from llamaindex_azure_inference import AzureInferenceEmbedding
+
+            embed = AzureInferenceEmbedding(model="text-embedding-3-small")
+
+    Embed a query and documents:
+        .. code-block:: python
+
+            query = embed.get_query_embedding("What is RAG?")
+            texts = embed.get_text_embedding_batch(["RAG retrieves.", "Then it generates."])
+            print(len(query), len(texts), len(texts[0]))
+
+        .. code-block:: text
+
+            1536 2 1536
+
+    Async:
+        .. code-block:: python
+
+            import asyncio
+
+            print(len(asyncio.run(embed.aget_query_embedding("What is RAG?"))))
+
+        .. code-block:: text
+
+            1536
     """
 
     embed_batch_size: int = Field(

@@ -73,16 +73,145 @@ _COMPLETION_PARAMS = COMPLETION_PARAM_NAMES - {"extra_body", "stream_usage"}
 
 
 class AzureInference(TokenCounting, DeploymentFields, FunctionCallingLLM):
-    """Chat models deployed on Azure (AI Model Inference, Azure OpenAI, OpenAI v1, OpenAI-compatible servers).
+    """Chat models deployed on Azure (OpenAI v1 ``/openai/v1`` first, deployment routes, AI Model Inference
+    ``/models``, OpenAI-compatible servers).
 
     Every LlamaIndex message part the wire can carry is sent (text, images, audio, tool calls and results);
     replies come back with reasoning as a ``ThinkingBlock`` and tool calls as ``ToolCallBlock``s, and
     streamed tool calls are folded whole. ``metadata`` never calls the network. ``tokenizer`` /
     ``count_tokens`` count for this model (``_tokens``), e.g. ``ChatMemoryBuffer(tokenizer_fn=llm.tokenizer)``.
 
-    Example:
-        >>> llm = AzureInference(endpoint="https://<res>.services.ai.azure.com/models", model="gpt-4o-mini")
-        >>> llm.complete("Say hi").text  # doctest: +SKIP
+    Setup:
+        Install the ``llamaindex`` extra (``pip install ".[llamaindex]"`` from a clone) and point the
+        environment at a deployment:
+
+        .. code-block:: bash
+
+            export AZURE_INFERENCE_ENDPOINT="https://<resource>.openai.azure.com/openai/v1"
+            export AZURE_INFERENCE_CREDENTIAL="<api key>"
+
+    Key init args — completion params:
+        model (str | None): deployment / model name sent in the body.
+        temperature, max_tokens, top_p, seed, stop: sampling, sent only when set.
+        additional_kwargs (dict): more body parameters (alias ``model_kwargs``).
+        reasoning_effort (str | None): ``minimal``/``low``/``medium``/``high``, refused before sending when the
+            known model does not take the value.
+        model_family (str | None): the known model behind a deployment whose name is not a model name.
+        supports_json_schema (bool | None): whether ``structured_predict`` may use ``json_schema``.
+        raise_on_content_filter (bool): ``ContentFilterError`` on a filtered completion.
+
+    Key init args — client params:
+        endpoint, credential, azure_credential, token_provider, deployment (a ``Deployment`` or a profile name
+        from ``azure-inference.toml``), api_version, timeout, max_retries, extra_parameters, adapt: see
+        ``docs/llamaindex.md``.
+
+    Instantiate:
+        .. code-block:: python
+
+            from llama_index.core.llms import ChatMessage
+
+            from llamaindex_azure_inference import AzureInference
+
+            llm = AzureInference(model="gpt-4o-mini", temperature=0)
+
+    Invoke:
+        .. code-block:: python
+
+            print(llm.complete("Say hello.").text)
+            response = llm.chat([ChatMessage(role="user", content="What is RAG?")])
+            print(response.message.content)
+
+        .. code-block:: text
+
+            This is gpt-4o-mini (emulated). You said: Say hello.
+            This is gpt-4o-mini (emulated). You said: What is RAG?
+
+    Stream:
+        .. code-block:: python
+
+            for delta in llm.stream_chat([ChatMessage(role="user", content="Count to three.")]):
+                if delta.delta:  # the closing delta carries the finish reason and usage, no text
+                    print(delta.delta, end="|")
+            print()
+
+        .. code-block:: text
+
+            This is gpt|-4o-|mini (emulated|). You| said: Count| to three.|
+
+    Async:
+        .. code-block:: python
+
+            import asyncio
+
+            reply = asyncio.run(llm.achat([ChatMessage(role="user", content="Hello")]))
+            print(reply.message.content)
+
+        .. code-block:: text
+
+            This is gpt-4o-mini (emulated). You said: Hello
+
+    Reasoning models:
+        .. code-block:: python
+
+            reasoner = AzureInference(model="o4-mini", reasoning_effort="low", max_tokens=256)
+            usage = reasoner.chat([ChatMessage(role="user", content="What is RAG?")]).raw["usage"]
+            print(usage["completion_tokens_details"]["reasoning_tokens"])
+
+        .. code-block:: text
+
+            20
+
+        ``max_tokens`` goes out as ``max_completion_tokens``; a ``reasoning_effort`` value the known model does
+        not take raises before anything is sent.
+
+    Tool calling:
+        .. code-block:: python
+
+            from llama_index.core.tools import FunctionTool
+
+            def get_weather(city: str) -> str:
+                '''Current weather in a city.'''
+                return f"Sunny in {city}"
+
+            tool = FunctionTool.from_defaults(fn=get_weather)
+            reply = llm.chat_with_tools([tool], user_msg="Weather in Oslo?")
+            calls = llm.get_tool_calls_from_response(reply, error_on_no_tool_call=False)
+            print([(call.tool_name, call.tool_kwargs) for call in calls])
+
+        .. code-block:: text
+
+            [('get_weather', {'city': 'Oslo'})]
+
+    Structured output:
+        .. code-block:: python
+
+            from llama_index.core.prompts import PromptTemplate
+            from pydantic import BaseModel
+
+            class Answer(BaseModel):
+                answer: str
+                confidence: float
+
+            print(llm.structured_predict(Answer, PromptTemplate("Is the sky blue?")))
+
+        .. code-block:: text
+
+            answer='This is gpt-4o-mini (emulated). You said: Is the sky blue?' confidence=1.0
+
+        ``response_format: json_schema`` (strict) when the model supports it, a forced tool call otherwise;
+        ``as_structured_llm(Answer)`` and the streaming variants work as in LlamaIndex.
+
+    Token usage and response metadata:
+        .. code-block:: python
+
+            kwargs = response.additional_kwargs
+            print(kwargs["prompt_tokens"], kwargs["completion_tokens"], kwargs["total_tokens"], kwargs["finish_reason"])
+
+        .. code-block:: text
+
+            5 18 23 stop
+
+        The whole wire response is in ``response.raw`` (``raw["usage"]``, ``raw["model"]``).
     """
 
     temperature: float | None = Field(default=None, description="Sampling temperature; None leaves the default.")
