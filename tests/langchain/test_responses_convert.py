@@ -131,7 +131,8 @@ def test_function_call_response_and_its_round_trip_to_input() -> None:
         {"name": "get_weather", "args": {"city": "Oslo"}, "id": "call_Q7x", "type": "tool_call"}
     ]
     assert message.response_metadata["finish_reason"] == "tool_calls"
-    assert message.usage_metadata is not None and message.usage_metadata["total_tokens"] == USAGE_II["total_tokens"]
+    assert message.usage_metadata is not None
+    assert message.usage_metadata["total_tokens"] == USAGE_II["total_tokens"]
     _, items = messages_to_input([message, ToolMessage("3 C", tool_call_id="call_Q7x")])
     assert items == [
         {"type": "function_call", "call_id": "call_Q7x", "name": "get_weather", "arguments": '{"city": "Oslo"}'},
