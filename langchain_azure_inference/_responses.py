@@ -40,10 +40,12 @@ from ._convert import PROVIDER, _calls_from_wire, content_to_wire
 
 __all__ = [
     "ai_message_from_response",
+    "chat_params_to_responses",
     "chunk_from_delta",
     "messages_to_input",
     "new_turns",
     "raise_if_filtered",
+    "text_format",
     "tool_choice_to_responses",
     "tools_to_responses",
     "usage_from_response",
@@ -174,6 +176,75 @@ def tool_choice_to_responses(choice: Any) -> Any:
     if isinstance(choice, Mapping) and choice.get("type") == "function" and "function" in choice:
         return {"type": "function", "name": choice["function"]["name"]}
     return choice
+
+
+# Request fields the Responses API takes as the chat API does (WIRE-V1.md §3.1 request body).
+_SAME = (
+    "model",
+    "temperature",
+    "top_p",
+    "parallel_tool_calls",
+    "store",
+    "previous_response_id",
+    "metadata",
+    "user",
+    "truncation",
+    "include",
+    "background",
+    "max_tool_calls",
+    "top_logprobs",
+    "instructions",
+    "service_tier",
+    "prompt_cache_key",
+    "safety_identifier",
+)
+
+
+def text_format(response_format: Mapping[str, Any]) -> dict[str, Any]:
+    """A chat ``response_format`` as the Responses ``text.format`` (``json_schema`` is flat there)."""
+    kind = response_format.get("type")
+    if kind == "json_schema":
+        return {"type": "json_schema", **dict(response_format["json_schema"])}
+    return dict(response_format)
+
+
+def chat_params_to_responses(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Request parameters built for chat completions, re-shaped for ``POST /responses``.
+
+    The adapters build one parameter set (fields, ``bind`` kwargs, tools, structured output) and this maps it:
+    ``max_tokens``/``max_completion_tokens`` → ``max_output_tokens``, ``reasoning_effort`` → ``reasoning.effort``,
+    ``response_format`` → ``text.format``, tools and ``tool_choice`` to their flat forms. ``None`` values are
+    left out. A chat-only parameter raises ``ValueError`` naming it, rather than being dropped unseen.
+    """
+    out: dict[str, Any] = {}
+    reasoning: dict[str, Any] = {}
+    for key, value in params.items():
+        if value is None:
+            continue
+        if key in _SAME:
+            out[key] = value
+        elif key in ("max_tokens", "max_completion_tokens", "max_output_tokens"):
+            out["max_output_tokens"] = value
+        elif key == "reasoning_effort":
+            reasoning.setdefault("effort", value)
+        elif key == "reasoning":
+            reasoning.update(value)
+        elif key == "response_format":
+            out.setdefault("text", {})["format"] = text_format(value)
+        elif key == "text":
+            out.setdefault("text", {}).update(value)
+        elif key == "tools":
+            out["tools"] = tools_to_responses(value)
+        elif key == "tool_choice":
+            out["tool_choice"] = tool_choice_to_responses(value)
+        else:
+            raise ValueError(
+                f"{key!r} is a chat-completions parameter the Responses API does not take; remove it, or use the "
+                "chat completions API (use_responses_api=False)"
+            )
+    if reasoning:
+        out["reasoning"] = reasoning
+    return out
 
 
 # -- Responses → LangChain ----------------------------------------------------------------------------------

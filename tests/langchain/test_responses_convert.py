@@ -18,6 +18,7 @@ from azure_inference.models.responses import Response
 from azure_inference.responses_stream import ResponsesStreamParser
 from langchain_azure_inference._responses import (
     ai_message_from_response,
+    chat_params_to_responses,
     chunk_from_delta,
     messages_to_input,
     new_turns,
@@ -25,7 +26,7 @@ from langchain_azure_inference._responses import (
     tool_choice_to_responses,
     tools_to_responses,
 )
-from langchain_azure_inference._tools import tool_choice_to_wire, tools_to_wire
+from langchain_azure_inference._tools import json_schema_format, tool_choice_to_wire, tools_to_wire
 
 from ..transport.responses_transcripts import TRANSCRIPT_I, TRANSCRIPT_II, USAGE_II, expand
 
@@ -216,3 +217,36 @@ def test_incomplete_for_content_filter_raises_and_max_tokens_is_reported() -> No
         "max_output_tokens",
     )
     assert json.loads(json.dumps(meta))  # plain JSON, as LangSmith stores it
+
+
+def test_chat_params_are_reshaped_for_responses() -> None:
+    chat_tools = tools_to_wire([Weather], strict=True)
+    params = chat_params_to_responses(
+        {
+            "model": "o4-mini",
+            "max_completion_tokens": 200,
+            "reasoning_effort": "low",
+            "reasoning": {"summary": "auto"},
+            "response_format": json_schema_format(Weather, strict=True),
+            "tools": chat_tools,
+            "tool_choice": tool_choice_to_wire("Weather", chat_tools),
+            "parallel_tool_calls": False,
+            "store": True,
+            "temperature": None,
+        }
+    )
+    assert params["max_output_tokens"] == 200
+    assert params["reasoning"] == {"effort": "low", "summary": "auto"}
+    fmt = params["text"]["format"]
+    assert (fmt["type"], fmt["name"], fmt["strict"]) == ("json_schema", "Weather", True)
+    assert fmt["schema"]["additionalProperties"] is False
+    assert params["tools"][0]["name"] == "Weather"
+    assert params["tool_choice"] == {"type": "function", "name": "Weather"}
+    assert (params["parallel_tool_calls"], params["store"], params["model"]) == (False, True, "o4-mini")
+    assert "temperature" not in params
+
+
+@pytest.mark.parametrize("name", ["stop", "n", "seed", "frequency_penalty", "logprobs"])
+def test_chat_only_parameters_are_refused_by_name(name: str) -> None:
+    with pytest.raises(ValueError, match=f"'{name}' is a chat-completions parameter"):
+        chat_params_to_responses({name: 1})
