@@ -149,7 +149,7 @@ def new_turns(messages: Sequence[BaseMessage]) -> tuple[str | None, list[BaseMes
         message = messages[index]
         if isinstance(message, AIMessage):
             previous = message.response_metadata.get("id")
-            if isinstance(previous, str) and previous.startswith("resp"):
+            if message.response_metadata.get("api") == "responses" and isinstance(previous, str) and previous:
                 return previous, list(messages[index + 1 :])
             return None, list(messages)
     return None, list(messages)
@@ -179,24 +179,28 @@ def tool_choice_to_responses(choice: Any) -> Any:
 
 
 # Request fields the Responses API takes as the chat API does (WIRE-V1.md §3.1 request body).
-_SAME = (
-    "model",
-    "temperature",
-    "top_p",
-    "parallel_tool_calls",
-    "store",
-    "previous_response_id",
-    "metadata",
-    "user",
-    "truncation",
-    "include",
-    "background",
-    "max_tool_calls",
-    "top_logprobs",
-    "instructions",
-    "service_tier",
-    "prompt_cache_key",
-    "safety_identifier",
+_SAME = frozenset(
+    {
+        "model",
+        "temperature",
+        "top_p",
+        "parallel_tool_calls",
+        "store",
+        "previous_response_id",
+        "metadata",
+        "user",
+        "truncation",
+        "include",
+        "background",
+        "max_tool_calls",
+        "top_logprobs",
+        "instructions",
+        # per-call options of the transport, the same on both APIs
+        "extra_body",
+        "headers",
+        "timeout",
+        "adapt",
+    }
 )
 
 
@@ -233,6 +237,8 @@ def chat_params_to_responses(params: Mapping[str, Any]) -> dict[str, Any]:
             out.setdefault("text", {})["format"] = text_format(value)
         elif key == "text":
             out.setdefault("text", {}).update(value)
+        elif key == "verbosity":
+            out.setdefault("text", {})["verbosity"] = value
         elif key == "tools":
             out["tools"] = tools_to_responses(value)
         elif key == "tool_choice":
@@ -270,6 +276,7 @@ def _metadata(response: Response) -> dict[str, Any]:
         "model_name": response.model,
         "model_provider": PROVIDER,
         "status": response.status,
+        "api": "responses",
     }
     reason = response.incomplete_details.reason if response.incomplete_details else None
     if reason:
@@ -349,6 +356,9 @@ def chunk_from_delta(delta: ResponseDelta) -> AIMessageChunk | None:
     usage = usage_from_response(delta.usage) if delta.usage is not None and delta.finished else None
     if delta.finished:
         meta["status"] = delta.status
+        final = getattr(delta.event, "response", None)
+        if isinstance(final, Response):  # the whole response's ids, so a streamed turn can be continued too
+            meta.update({"id": final.id, "model_name": final.model, "api": "responses"})
         if delta.incomplete_reason:
             meta["incomplete_reason"] = delta.incomplete_reason
     if not content and not chunks and usage is None and not delta.finished:

@@ -170,6 +170,7 @@ def test_streamed_chunks_add_up_to_the_non_streamed_message() -> None:
     assert [b["reasoning"] for b in reasoning] == [response.reasoning_summary]
     assert whole.usage_metadata == ai_message_from_response(response).usage_metadata
     assert whole.response_metadata["status"] == "completed"
+    assert new_turns([whole, HumanMessage("and 3 + 3?")]) == ("resp_01", [HumanMessage("and 3 + 3?")])
 
 
 def test_streamed_function_call_joins_by_output_index() -> None:
