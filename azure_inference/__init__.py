@@ -69,11 +69,19 @@ _LAZY: dict[str, str] = {
     "resolve_model": ".known_models",
     "strict_problems": ".strict_schema",
     "to_strict_schema": ".strict_schema",
+    "AsyncResponsesStream": ".responses_stream",
+    "ResponsesStream": ".responses_stream",
+    "Response": ".models.responses",
+    "ResponseDelta": ".responses_fold",
+    "ResponsesAccumulator": ".responses_fold",
+    "ResponsesCallParams": "._responses_call",
+    "RESPONSES_PARAM_NAMES": "._responses_call",
 }
 
 if TYPE_CHECKING:
     from ._async_client import AsyncInferenceClient
     from ._requests import ChatParams, CompletionParams, EmbedParams
+    from ._responses_call import RESPONSES_PARAM_NAMES, ResponsesCallParams
     from .accumulate import ChatAccumulator, ThinkSplitter
     from .client import InferenceClient
     from .config import DEFAULT_API_VERSIONS, Deployment, ExtraParameters, Surface, detect_surface, load_profiles
@@ -105,6 +113,9 @@ if TYPE_CHECKING:
         EmbeddingsResult,
         ModelInfo,
     )
+    from .models.responses import Response
+    from .responses_fold import ResponseDelta, ResponsesAccumulator
+    from .responses_stream import AsyncResponsesStream, ResponsesStream
     from .retry import RetryPolicy
     from .sse import ServerSentEvent, SSEDecoder
     from .streaming import AsyncChatStream, AsyncCompletionStream, ChatStream, CompletionStream
@@ -129,12 +140,14 @@ def __dir__() -> list[str]:
 __all__ = [
     "DEFAULT_API_VERSIONS",
     "KNOWN_MODELS",
+    "RESPONSES_PARAM_NAMES",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
     "AsyncChatStream",
     "AsyncCompletionStream",
     "AsyncInferenceClient",
+    "AsyncResponsesStream",
     "AuthenticationError",
     "BadRequestError",
     "ChatAccumulator",
@@ -159,7 +172,12 @@ __all__ = [
     "NotFoundError",
     "ParameterProblem",
     "RateLimitError",
+    "Response",
+    "ResponseDelta",
     "ResponseValidationError",
+    "ResponsesAccumulator",
+    "ResponsesCallParams",
+    "ResponsesStream",
     "RetryPolicy",
     "RouteNotSupportedError",
     "SSEDecoder",

@@ -18,6 +18,7 @@ from typing_extensions import Unpack
 from ._base_client import BaseClient, Flow, PreparedRequest
 from ._genai import observe, telemetry_for
 from ._requests import ChatParams, CompletionParams, EmbedParams
+from ._responses_call import ResponsesCallParams
 from ._sender import AsyncReply, AsyncSender
 from ._version import __version__
 from .errors import APIConnectionError, APIStatusError, ConfigurationError, InferenceError, RouteNotSupportedError
@@ -26,6 +27,8 @@ from .models.chat import ChatCompletions
 from .models.completions import Completions
 from .models.embeddings import EmbeddingsResult
 from .models.info import ModelInfo
+from .models.responses import Response
+from .responses_stream import AsyncResponsesStream, ResponsesStreamParser
 from .retry import RetryPolicy
 from .streaming import (
     AsyncChatStream,
@@ -174,6 +177,22 @@ class AsyncInferenceClient(BaseClient):
         with observe(self._telemetry, "chat", params, stream=True) as op:
             reply, _, _, notes = await self._run(self._chat_flow(messages, params, stream=True), stream=True)
             stream = AsyncChatStream(reply, reply.chunks(), reply.close, chat_parser(self._auth.secrets))
+            stream.adaptations = notes
+            return op.stream(stream)
+
+    async def responses(self, input: str | Sequence[Any], **params: Unpack[ResponsesCallParams]) -> Response:
+        """``POST /responses`` (WIRE-V1.md §3); see ``InferenceClient.responses``."""
+        with observe(self._telemetry, "responses", params) as op:
+            sent = await self._run(self._responses_flow(input, params, stream=False))
+            return op.done(self._responses_result(sent))
+
+    async def stream_responses(
+        self, input: str | Sequence[Any], **params: Unpack[ResponsesCallParams]
+    ) -> AsyncResponsesStream:
+        """``POST /responses`` streamed: ``async for delta in await client.stream_responses(...)``."""
+        with observe(self._telemetry, "responses", params, stream=True) as op:
+            reply, _, _, notes = await self._run(self._responses_flow(input, params, stream=True), stream=True)
+            stream = AsyncResponsesStream(reply, reply.chunks(), reply.close, ResponsesStreamParser())
             stream.adaptations = notes
             return op.stream(stream)
 

@@ -17,17 +17,17 @@ from pydantic import BaseModel, ValidationError
 
 from ._chat_shape import ChatShaper
 from ._config_checks import header_problem
+from ._embed_steps import EmbedSteps
 from ._error_map import bad_body, status_error
 from ._requests import (
     CHAT_PARAM_NAMES,
     COMPLETION_PARAM_NAMES,
-    EMBED_PARAM_NAMES,
     build_chat_body,
     build_completion_body,
-    build_embeddings_body,
     encode_json,
 )
 from ._response import ResponseView, as_view, request_id
+from ._responses_call import ResponsesSteps, responses_url
 from ._sender import PreparedRequest
 from ._validate import check_params, check_texts
 from ._version import __version__
@@ -38,11 +38,8 @@ from .errors import (
     InvalidRequestError,
     ResponseValidationError,
     RouteNotSupportedError,
-    UnsupportedParameterError,
 )
-from .media import ImageSource, image_data_url
 from .models.chat import ChatCompletions
-from .models.embeddings import EmbeddingsResult, check_vectors, decode_embedding
 from .models.info import ModelInfo
 from .retry import RetryPolicy, retry_delay, should_retry
 
@@ -63,7 +60,7 @@ ChatSent = tuple[Any, bytes, dict[str, Any], tuple[str, ...]]
 """What ``_chat_flow`` returns: the reply (a stream's, unread), its body, the body sent, the adaptations made."""
 
 
-class BaseClient:
+class BaseClient(EmbedSteps, ResponsesSteps):
     """Shared state and pure steps. Not used directly: see ``InferenceClient`` and ``AsyncInferenceClient``."""
 
     def __init__(
@@ -86,8 +83,11 @@ class BaseClient:
         version = dep.resolved_api_version
         query = f"?api-version={version}" if version else ""
         base = dep.base_url
-        # Built once: every call looks its URL up here. /responses has no client method yet (DESIGN.md).
+        # Built once: every call looks its URL up here; /responses has its own shape on Azure OpenAI.
         self._urls = {route: f"{base}{route}{query}" for route in rules.routes if route != "/responses"}
+        url = responses_url(dep, rules, query)
+        if url is not None:
+            self._urls["/responses"] = url
         since = rules.info_model_query_since
         if "/info" in self._urls and dep.model and since and (version or "") >= since:
             # WIRE.md §7: S25+ take ?model= on multi-model endpoints.
@@ -171,47 +171,9 @@ class BaseClient:
             accept="text/event-stream" if stream else None,
         )
 
-    def _embed_encoding(self, params: Mapping[str, Any]) -> str | None:
-        fmt = params.get("encoding_format")
-        if fmt is not None:
-            return str(fmt)
-        # Base64 float32 is ~4x smaller on the wire and far cheaper to parse; fall back when refused.
-        return None if self._base64_ok is False else "base64"
-
-    def _prepare_embed(
-        self, route: str, inputs: list[Any], params: Mapping[str, Any], encoding: str | None
-    ) -> PreparedRequest:
-        check_params(params, EMBED_PARAM_NAMES, "embed")
-        body, extra = build_embeddings_body(inputs, params, self._body_model, encoding)
-        return self._prepare(
-            route,
-            body,
-            has_extra=extra,
-            extra_parameters=params.get("extra_parameters"),
-            headers=params.get("headers"),
-            timeout=params.get("timeout"),
-        )
-
     @staticmethod
     def _texts(texts: str | Sequence[str]) -> list[str]:
         return check_texts(texts)
-
-    @staticmethod
-    def _images(images: Sequence[ImageSource | Mapping[str, Any]]) -> list[dict[str, Any]]:
-        if isinstance(images, (str, bytes)) or not isinstance(images, Sequence):
-            images = [images]
-        if not images:
-            raise InvalidRequestError("input is empty; pass at least one image to embed")
-        out = []
-        for item in images:
-            if isinstance(item, Mapping):
-                entry = {"image": image_data_url(item["image"])}
-                if item.get("text") is not None:
-                    entry["text"] = item["text"]
-                out.append(entry)
-            else:
-                out.append({"image": image_data_url(item)})
-        return out
 
     # -- calls written once for both clients (generator flows) ----------------------------------------------
 
@@ -270,19 +232,6 @@ class BaseClient:
         result._adaptations = notes
         return result
 
-    def _embed_flow(self, route: str, inputs: list[Any], params: Mapping[str, Any]) -> Flow[EmbeddingsResult]:
-        """An embeddings call: base64 first (unless an encoding was asked for), floats once if that is refused."""
-        encoding = self._embed_encoding(params)
-        try:
-            view, content = yield self._prepare_embed(route, inputs, params, encoding)
-        except APIStatusError as err:
-            if not self._refused_base64(err, encoding, params):
-                raise
-            encoding = None
-            view, content = yield self._prepare_embed(route, inputs, params, encoding)
-        result = self._parse(EmbeddingsResult, content, view)
-        return self._decode_embeddings(result, encoding, len(inputs))
-
     # -- response handling --------------------------------------------------------------------------------
 
     def _parse(self, model: type[M], content: bytes, response: ResponseView | httpx.Response) -> M:
@@ -304,26 +253,6 @@ class BaseClient:
 
     def _status_error(self, response: ResponseView | httpx.Response, content: bytes) -> APIStatusError:
         return status_error(as_view(response), content, self._auth.secrets)
-
-    def _decode_embeddings(self, result: EmbeddingsResult, encoding: str | None, count: int) -> EmbeddingsResult:
-        for item in result.data:
-            item.embedding = decode_embedding(item.embedding, encoding, item.index)
-        check_vectors(result.data, count)
-        return result
-
-    def _refused_base64(self, err: APIStatusError, encoding: str | None, params: Mapping[str, Any]) -> bool:
-        """True when an automatic base64 request was refused, so the caller retries once with floats."""
-        if encoding != "base64" or params.get("encoding_format") is not None or err.status_code not in (400, 422):
-            return False
-        # Only a refusal that names encoding_format counts: a 422 about input_type or dimensions must surface
-        # as it is, not be retried with floats (and must not switch base64 off for this client).
-        problems = err.params if isinstance(err, UnsupportedParameterError) else []
-        named = any(p.name == "encoding_format" for p in problems)
-        if named or (not problems and "encoding_format" in (err.body or "")):
-            self._base64_ok = False
-            log.info("base64 embeddings refused by %s; using float", self.deployment.label)
-            return True
-        return False
 
     def _log_response(self, req: PreparedRequest, status: int | str, started: float, headers: Any = None) -> None:
         """One DEBUG line per attempt: method, path, status, elapsed time, request id; never headers or bodies."""

@@ -60,6 +60,11 @@ class ChatShaper:
         self.info_model: str | None = None
         """The model ``/info`` named, once a caller asked for it (``get_model_info``)."""
 
+    @property
+    def deployment_name(self) -> str | None:
+        """The deployment's name: ``model``, else the one in an Azure OpenAI deployment path."""
+        return self._name
+
     def _key(self, body: Mapping[str, Any]) -> str:
         # A per-call `model=` names another deployment on a multi-model endpoint: it learns on its own.
         return str(body.get("model") or self._name or "")
@@ -132,7 +137,7 @@ class ChatShaper:
         text = err.body or ""
         try:
             payload: Any = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: a body nested thousands deep (docs/reliability.md)
             payload = text
         rewrites = rewrites_for(err.status_code, payload, body)
         if not rewrites:

@@ -173,6 +173,8 @@ def usage_counts(result: Any) -> tuple[int | None, int | None]:
     usage = getattr(result, "usage", None)
     if usage is None:
         return None, None
+    if hasattr(usage, "input_tokens"):  # the Responses API's names (WIRE-V1.md §3.2)
+        return usage.input_tokens, usage.output_tokens
     return usage.prompt_tokens, getattr(usage, "completion_tokens", None)
 
 
@@ -187,14 +189,22 @@ def response_attributes(result: Any) -> dict[str, Any]:
     if reasons:
         attrs["gen_ai.response.finish_reasons"] = reasons
     usage = getattr(result, "usage", None)
+    status = getattr(result, "status", None)
+    # A Responses API response has no choices: its status (completed, incomplete) is how it ended.
+    if isinstance(status, str) and status and not hasattr(result, "choices"):
+        attrs["gen_ai.response.finish_reasons"] = [status]
     if usage is not None:
-        attrs["gen_ai.usage.input_tokens"] = usage.prompt_tokens
-        if hasattr(usage, "completion_tokens"):
-            attrs["gen_ai.usage.output_tokens"] = usage.completion_tokens
-        cached = getattr(getattr(usage, "prompt_tokens_details", None), "cached_tokens", None)
+        given, made = usage_counts(result)
+        attrs["gen_ai.usage.input_tokens"] = given
+        if made is not None:
+            attrs["gen_ai.usage.output_tokens"] = made
+        responses = hasattr(usage, "input_tokens")
+        given_details = "input_tokens_details" if responses else "prompt_tokens_details"
+        made_details = "output_tokens_details" if responses else "completion_tokens_details"
+        cached = getattr(getattr(usage, given_details, None), "cached_tokens", None)
         if cached:
             attrs["gen_ai.usage.cache_read.input_tokens"] = cached
-        reasoning = getattr(getattr(usage, "completion_tokens_details", None), "reasoning_tokens", None)
+        reasoning = getattr(getattr(usage, made_details, None), "reasoning_tokens", None)
         if reasoning:
             attrs["gen_ai.usage.reasoning.output_tokens"] = reasoning
     return attrs

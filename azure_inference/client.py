@@ -16,6 +16,7 @@ from ._base_client import BaseClient, Flow, PreparedRequest
 from ._genai import observe, telemetry_for
 from ._httpx import HttpxSender, own_client
 from ._requests import ChatParams, CompletionParams, EmbedParams
+from ._responses_call import ResponsesCallParams
 from ._sender import Reply, Sender
 from .errors import APIConnectionError, APIStatusError, ConfigurationError, InferenceError, RouteNotSupportedError
 from .media import ImageSource
@@ -23,6 +24,8 @@ from .models.chat import ChatCompletions
 from .models.completions import Completions
 from .models.embeddings import EmbeddingsResult
 from .models.info import ModelInfo
+from .models.responses import Response
+from .responses_stream import ResponsesStream, ResponsesStreamParser
 from .retry import RetryPolicy
 from .streaming import (
     ChatStream,
@@ -161,6 +164,25 @@ class InferenceClient(BaseClient):
         with observe(self._telemetry, "chat", params, stream=True) as op:
             reply, _, _, notes = self._run(self._chat_flow(messages, params, stream=True), stream=True)
             stream = ChatStream(reply, reply.chunks(), reply.close, chat_parser(self._auth.secrets))
+            stream.adaptations = notes
+            return op.stream(stream)
+
+    def responses(self, input: str | Sequence[Any], **params: Unpack[ResponsesCallParams]) -> Response:
+        """``POST /responses`` (WIRE-V1.md §3): a whole response; ``RouteNotSupportedError`` on model-inference.
+
+        Args:
+            input: the user's text, or a list of input items (messages, ``function_call_output``, ...).
+            **params: ``instructions``, ``tools``, ``reasoning={"effort", "summary"}``, ``max_output_tokens``,
+                ``store``, ``previous_response_id``, ... (``ResponsesCallParams``).
+        """
+        with observe(self._telemetry, "responses", params) as op:
+            return op.done(self._responses_result(self._run(self._responses_flow(input, params, stream=False))))
+
+    def stream_responses(self, input: str | Sequence[Any], **params: Unpack[ResponsesCallParams]) -> ResponsesStream:
+        """``POST /responses`` streamed: iterate ``ResponseDelta``s; ``get_final_response()`` for the whole."""
+        with observe(self._telemetry, "responses", params, stream=True) as op:
+            reply, _, _, notes = self._run(self._responses_flow(input, params, stream=True), stream=True)
+            stream = ResponsesStream(reply, reply.chunks(), reply.close, ResponsesStreamParser())
             stream.adaptations = notes
             return op.stream(stream)
 

@@ -108,6 +108,10 @@ class Deployment(BaseModel):
     ``otel`` extra). ``None`` follows ``AZURE_INFERENCE_TELEMETRY`` (``1``/``true`` on, ``0``/``false`` off)."""
     model_family: str | None = None
     """The known model behind a deployment whose name is not a model name (``"o4-mini"``); see ``KNOWN_MODELS``."""
+    api: Literal["chat", "responses"] = "chat"
+    """Which API the adapters speak to this deployment: ``chat`` (``/chat/completions``) or ``responses``
+    (``POST /responses``, WIRE-V1.md §3; not on the model-inference surface). Profile key ``api``, environment
+    ``AZURE_INFERENCE_API``. The transport offers both methods whatever this says; the adapters read it."""
     adapt: Literal["auto", "off"] = "auto"
     """``auto``: on a recognised refusal, rewrite the request once and remember it (``adapt.py``); ``off``: raise."""
 
@@ -276,7 +280,7 @@ class Deployment(BaseModel):
 
     @classmethod
     def from_env(cls, prefix: str = "AZURE_INFERENCE", **overrides: Any) -> Deployment:
-        """Build from ``{prefix}_ENDPOINT``, ``_CREDENTIAL``, ``_MODEL``, ``_API_VERSION``, ``_SURFACE``.
+        """Build from ``{prefix}_ENDPOINT``, ``_CREDENTIAL``, ``_MODEL``, ``_API_VERSION``, ``_SURFACE``, ``_API``.
 
         Keyword arguments that are not ``None`` win over the environment.
         """
@@ -289,6 +293,7 @@ class Deployment(BaseModel):
             ("api_version", "API_VERSION"),
             ("surface", "SURFACE"),
             ("extra_parameters", "EXTRA_PARAMETERS"),
+            ("api", "API"),
         ):
             value = env.get(f"{prefix}_{var}")
             if value:

@@ -135,6 +135,11 @@ class ResponsesAccumulator:
         self._final: Response | None = None
 
     @property
+    def chunks(self) -> int:
+        """Events folded: the name the stream shells and telemetry read on every accumulator."""
+        return self.events
+
+    @property
     def finished(self) -> bool:
         """Whether ``response.completed`` or ``response.incomplete`` was folded."""
         return self._final is not None

@@ -1,4 +1,4 @@
-"""Responses API streams: SSE bytes → typed events → the fold (``responses_fold``). Pure, no I/O.
+"""Responses API streams: SSE bytes → typed events → the fold (``responses_fold``), and the stream classes.
 
 ``ResponsesStreamParser`` has the interface of ``streaming.StreamParser`` (``feed``, ``done``, ``end``,
 ``broken``), so the sync and async shells of ``streaming`` can carry it; what it hands on per event is the
@@ -9,14 +9,17 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
+
 from pydantic import ValidationError
 
 from .errors import APITimeoutError, StreamError
-from .models.responses import parse_event
+from .models.responses import Response, parse_event
 from .responses_fold import ResponseDelta, ResponsesAccumulator
 from .sse import SSEDecoder
+from .streaming import _AsyncStream, _SyncStream
 
-__all__ = ["ResponsesStreamParser"]
+__all__ = ["AsyncResponsesStream", "ResponsesStream", "ResponsesStreamParser"]
 
 
 class ResponsesStreamParser:
@@ -74,3 +77,52 @@ class ResponsesStreamParser:
         if timed_out:
             return APITimeoutError(f"the stream stalled past the read timeout (after {self.accumulator.events} events)")
         return self._fail(f"the connection broke mid-stream ({type(exc).__name__}: {exc})")
+
+
+class ResponsesStream(_SyncStream[ResponseDelta]):
+    """A streamed ``POST /responses``: iterate ``ResponseDelta``s (one per event); ``get_final_response()``.
+
+    Each delta names what its event added (text, reasoning summary, function-call arguments with their
+    ``call_id``/``name``, the finish with ``status``, ``usage`` and ``incomplete_reason``).
+    """
+
+    adaptations: tuple[str, ...] = ()
+    """The rewrites made to the request before the stream started (``adapt.py``); empty when none."""
+
+    @property
+    def accumulator(self) -> ResponsesAccumulator:
+        """The fold of this stream so far."""
+        acc: ResponsesAccumulator = self._parser.accumulator
+        return acc
+
+    def deltas(self) -> Iterator[ResponseDelta]:
+        """Iterate what each event added (the stream's own items; re-sent events come as ``duplicate``)."""
+        yield from self
+
+    def get_final_response(self) -> Response:
+        """Consume what is left and return the whole response (``status`` ``incomplete`` says why it stopped)."""
+        self.until_done()
+        return self.accumulator.result()
+
+
+class AsyncResponsesStream(_AsyncStream[ResponseDelta]):
+    """A streamed ``POST /responses`` (async): ``async for delta in stream``; ``await get_final_response()``."""
+
+    adaptations: tuple[str, ...] = ()
+    """The rewrites made to the request before the stream started (``adapt.py``); empty when none."""
+
+    @property
+    def accumulator(self) -> ResponsesAccumulator:
+        """The fold of this stream so far."""
+        acc: ResponsesAccumulator = self._parser.accumulator
+        return acc
+
+    async def deltas(self) -> AsyncIterator[ResponseDelta]:
+        """Iterate what each event added (async); see ``ResponsesStream.deltas``."""
+        async for delta in self:
+            yield delta
+
+    async def get_final_response(self) -> Response:
+        """Consume what is left and return the whole response."""
+        await self.until_done()
+        return self.accumulator.result()

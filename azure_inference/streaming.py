@@ -1,4 +1,4 @@
-"""Streamed responses: one pure parser (SSE events → typed chunks → accumulator) and thin sync/async shells.
+"""Streamed responses: thin sync/async shells around a pure parser (``stream_parser``), and the chat and text streams.
 
 A stream never ends quietly short: a body that stops without ``[DONE]`` and without a finish_reason, a
 malformed chunk, an error event or a broken connection raises ``StreamError`` saying how much was received.
@@ -10,124 +10,21 @@ Both shells take the same three things from a sender (``_sender``): the response
 
 from __future__ import annotations
 
-import json
 import sys
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ValidationError
-
-from ._error_map import redact
 from ._response import BodyReadError, ResponseView
-from .errors import APITimeoutError, StreamError
 from .fold import ChatAccumulator, ChunkDelta
 from .fold_text import CompletionAccumulator
 from .models.chat import ChatCompletions, ChatCompletionsChunk
 from .models.completions import Completions
-from .sse import SSEDecoder, SSEError
+from .stream_parser import Parser, StreamParser
 
 __all__ = ["AsyncChatStream", "AsyncCompletionStream", "ChatStream", "CompletionStream", "StreamParser"]
 
-T = TypeVar("T", bound=BaseModel)
-_DONE = b"[DONE]"
-
-
-class StreamParser(Generic[T]):
-    """Bytes in, typed chunks out; folds them and checks the stream ended properly. Pure, no I/O.
-
-    ``feed`` folds each chunk as it decodes it. ``ChatStream.deltas()`` turns that off (``fold_in_feed``) and
-    folds each chunk as it hands it on instead, so that what a consumer reads from the accumulator is never
-    ahead of the chunk it was given (one body piece often holds many events).
-    """
-
-    def __init__(self, model: type[T], accumulator: Any, secrets: Sequence[str] = ()) -> None:
-        self._model = model
-        self._secrets = secrets
-        """Values redacted from every message (a server may echo the key back mid-stream)."""
-        self._decoder = SSEDecoder()
-        self.accumulator = accumulator
-        self.done = False
-        self.fold_in_feed = True
-
-    def _fail(self, message: str, code: str | None = None, pending: Sequence[T] = ()) -> StreamError:
-        acc = self.accumulator
-        if not self.fold_in_feed:
-            # Chunks decoded from this piece before the failure will not be handed on: fold them so the error
-            # counts them, as it does when the parser folds as it decodes.
-            for chunk in pending:
-                acc.fold(chunk)
-        return StreamError(
-            f"{redact(message, self._secrets)} (after {acc.chunks} chunks, {len(acc.text)} characters of content)",
-            chunks_received=acc.chunks,
-            content_received=acc.text,
-            error_code=code,
-        )
-
-    def feed(self, data: bytes) -> list[T]:
-        """Decode a piece of the body into chunks (an empty list once ``[DONE]`` was seen)."""
-        out: list[T] = []
-        if self.done:
-            return out
-        try:
-            events = self._decoder.feed(data)
-        except SSEError as exc:
-            raise self._fail(f"{exc}; the stream was abandoned") from None
-        for event in events:
-            raw = event.raw
-            if raw[:6] == _DONE and raw.strip() == _DONE:
-                self.done = True
-                break
-            if event.event == "error":
-                raise self._error_event(raw, out)
-            try:
-                chunk = self._model.model_validate_json(raw)
-            except ValidationError:
-                raise self._fail(f"malformed stream chunk {self._start(raw)!r}", pending=out) from None
-            extra = chunk.__pydantic_extra__
-            if extra and "error" in extra and not getattr(chunk, "choices", None):
-                raise self._error_event(raw, out)  # WIRE.md §4 rule 7: an error object mid-stream
-            if self.fold_in_feed:
-                self.accumulator.fold(chunk)
-            out.append(chunk)
-        return out
-
-    def _start(self, raw: bytes) -> str:
-        # Redacted before it is cut, so a cut never leaves the start of a key (docs/reliability.md).
-        return redact(raw[:2000].decode("utf-8", "replace"), self._secrets)[:120]
-
-    def _error_event(self, raw: bytes, pending: Sequence[T]) -> StreamError:
-        try:
-            payload = json.loads(raw)
-        except (ValueError, RecursionError):  # RecursionError: an event nested thousands deep
-            payload = {}
-        err = payload.get("error", payload) if isinstance(payload, dict) else {}
-        code = err.get("code") if isinstance(err, dict) else None
-        message = err.get("message") if isinstance(err, dict) else None
-        text = message if isinstance(message, str) and message else repr(self._start(raw))
-        return self._fail(
-            f"the service sent an error mid-stream: {code or 'error'}: {text}",
-            code=code if isinstance(code, str) else None,
-            pending=pending,
-        )
-
-    def end(self) -> None:
-        """The body is over: raise unless the stream finished properly (``[DONE]`` or a finish_reason)."""
-        pending = self._decoder.end()
-        if self.done and not getattr(self.accumulator, "has_choices", True):
-            # [DONE] without a single choice: no answer, said here rather than as an IndexError in a caller.
-            raise self._fail("the stream ended without any choice (only [DONE] or usage chunks)")
-        if self.done or self.accumulator.finished:
-            return
-        why = "a partial event was cut off" if pending else "no [DONE] and no finish_reason"
-        raise self._fail(f"the stream ended early: {why}")
-
-    def broken(self, exc: BaseException, *, timed_out: bool) -> Exception:
-        """The error to raise when the connection fails mid-stream (``timed_out``: a read stalled)."""
-        if timed_out:
-            acc = self.accumulator
-            return APITimeoutError(f"the stream stalled past the read timeout (after {acc.chunks} chunks)")
-        return self._fail(f"the connection broke mid-stream ({type(exc).__name__}: {exc})")
+T = TypeVar("T")
 
 
 class _SyncStream(Generic[T]):
@@ -144,7 +41,7 @@ class _SyncStream(Generic[T]):
     """Telemetry's hooks (``telemetry._StreamWatch``): the first chunk and the end; None when telemetry is off."""
 
     def __init__(
-        self, response: ResponseView, chunks: Iterator[bytes], close: Callable[[], None], parser: StreamParser[T]
+        self, response: ResponseView, chunks: Iterator[bytes], close: Callable[[], None], parser: Parser[T]
     ) -> None:
         self._view = response
         self._chunks = chunks
@@ -239,7 +136,7 @@ class _AsyncStream(Generic[T]):
         response: ResponseView,
         chunks: AsyncIterator[bytes],
         close: Callable[[], Awaitable[None]],
-        parser: StreamParser[T],
+        parser: Parser[T],
     ) -> None:
         self.response = response
         """Status, headers, method and URL of the streamed response (a ``ResponseView``; no body)."""
@@ -310,7 +207,7 @@ class _AsyncStream(Generic[T]):
             pass
 
 
-def _start_deltas(parser: StreamParser[ChatCompletionsChunk], think_tags: tuple[str, str] | None) -> ChatAccumulator:
+def _start_deltas(parser: Any, think_tags: tuple[str, str] | None) -> ChatAccumulator:
     acc: ChatAccumulator = parser.accumulator
     acc.split_think(think_tags)  # raises once chunks were folded: the split must see the stream from its start
     parser.fold_in_feed = False  # the deltas loop folds each chunk as it hands it on
@@ -319,6 +216,8 @@ def _start_deltas(parser: StreamParser[ChatCompletionsChunk], think_tags: tuple[
 
 class ChatStream(_SyncStream[ChatCompletionsChunk]):
     """A streamed chat completion: iterate chunks; ``get_final_response()`` gives the folded whole."""
+
+    _parser: StreamParser[ChatCompletionsChunk]
 
     adaptations: tuple[str, ...] = ()
     """The rewrites made to the request before the stream started (``adapt.py``); empty when none."""
@@ -358,6 +257,8 @@ class ChatStream(_SyncStream[ChatCompletionsChunk]):
 
 class AsyncChatStream(_AsyncStream[ChatCompletionsChunk]):
     """A streamed chat completion (async): ``async for chunk in stream``; ``await get_final_response()``."""
+
+    _parser: StreamParser[ChatCompletionsChunk]
 
     adaptations: tuple[str, ...] = ()
     """The rewrites made to the request before the stream started (``adapt.py``); empty when none."""
