@@ -25,11 +25,15 @@ from llama_index.core.base.llms.types import (
 from azure_inference.errors import completion_filtered
 from azure_inference.models.responses import FunctionCallItem, MessageItem, ReasoningItem, Response, ResponseUsage
 from azure_inference.responses_fold import ResponseDelta
+from azure_inference.responses_params import chat_params_to_responses
+from azure_inference.responses_params import tool_choice_to_responses as to_responses_tool_choice
+from azure_inference.responses_params import tools_to_responses as to_responses_tools
 
 from ._convert import parse_tool_arguments, to_wire_messages
 
 __all__ = [
     "ResponsesStreamFolder",
+    "chat_params_to_responses",
     "chat_response_from_response",
     "raise_if_filtered",
     "to_responses_input",
@@ -98,30 +102,6 @@ def to_responses_input(messages: Sequence[ChatMessage]) -> tuple[str | None, lis
     while wire and wire[0]["role"] == "system":
         head.append(_text(wire.pop(0).get("content")))
     return ("\n\n".join(head) if head else None), [item for message in wire for item in _items(message)]
-
-
-def to_responses_tools(chat_tools: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Chat-shaped tool definitions (``to_wire_tools``) as flat Responses function tools."""
-    out: list[dict[str, Any]] = []
-    for tool in chat_tools:
-        function = tool.get("function")
-        if tool.get("type") != "function" or not isinstance(function, Mapping):
-            out.append(dict(tool))
-            continue
-        flat: dict[str, Any] = {"type": "function", "name": function["name"]}
-        flat.update({k: function[k] for k in ("description", "parameters", "strict") if function.get(k) is not None})
-        out.append(flat)
-    return out
-
-
-def to_responses_tool_choice(choice: str | Mapping[str, Any]) -> str | dict[str, Any]:
-    """A chat-shaped ``tool_choice`` in the Responses form (a named function is flat)."""
-    if isinstance(choice, Mapping):
-        function = choice.get("function")
-        if choice.get("type") == "function" and isinstance(function, Mapping):
-            return {"type": "function", "name": function["name"]}
-        return dict(choice)
-    return choice
 
 
 # -- Responses → LlamaIndex ---------------------------------------------------------------------------------
