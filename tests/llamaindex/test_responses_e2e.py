@@ -51,7 +51,8 @@ def kind(api: str) -> str:
 
 
 async def chat(llm: AzureInference, sync: bool, messages: list[ChatMessage], **kw: Any) -> ChatResponse:
-    return llm.chat(messages, **kw) if sync else await llm.achat(messages, **kw)
+    response: ChatResponse = llm.chat(messages, **kw) if sync else await llm.achat(messages, **kw)
+    return response
 
 
 async def stream(llm: AzureInference, sync: bool, messages: list[ChatMessage]) -> list[ChatResponse]:
