@@ -175,3 +175,23 @@ def test_bad_input_is_refused_before_sending(emu: EmulatorHandle) -> None:
     with pytest.raises(ValueError, match="'seed' is a chat-completions parameter"):
         model(emu, "responses", seed=3).invoke("hi")
     assert emu.control.requests("/responses") == []
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_create_agent_runs_two_tools_unchanged_on_both_apis(emu: EmulatorHandle, api: str) -> None:
+    agents = pytest.importorskip("langchain.agents", reason="create_agent needs the langchain package (dev extra)")
+    r = kind(api)
+    emu.control.queue_chat(tool_calls=[{"name": "get_weather", "arguments": {"city": "Oslo"}, "id": "c1"}], route=r)
+    emu.control.queue_chat(tool_calls=[{"name": "get_time", "arguments": {"city": "Oslo"}, "id": "c2"}], route=r)
+    emu.control.queue_chat("Sunny and 21C; it is 14:05 in Oslo.", route=r)
+    agent = agents.create_agent(model(emu, api), tools=[get_weather, get_time], system_prompt="Use the tools.")
+    result = agent.invoke({"messages": [HumanMessage("Weather and time in Oslo?")]})
+    messages = result["messages"]
+    assert messages[-1].text == "Sunny and 21C; it is 14:05 in Oslo."
+    tool_results = [m.content for m in messages if isinstance(m, ToolMessage)]
+    assert tool_results == ["Sunny and 21C in Oslo", "It is 14:05 in Oslo"]
+    bodies = [r["body"] for r in emu.control.requests(route(api))]
+    assert len(bodies) == 3
+    if api == "responses":
+        outputs = [i["output"] for i in bodies[-1]["input"] if i.get("type") == "function_call_output"]
+        assert outputs == tool_results
