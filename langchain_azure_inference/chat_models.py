@@ -174,9 +174,13 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
     # -- calls --------------------------------------------------------------------------------------------
 
     def _responses_on(self) -> bool:
-        if self.use_responses_api is not None:
-            return self.use_responses_api
-        return self.get_deployment().api == "responses"
+        on = self.use_responses_api if self.use_responses_api is not None else self.get_deployment().api == "responses"
+        if not on and (self.reasoning is not None or self.store is not None or self.use_previous_response_id):
+            raise ValueError(
+                "reasoning, store and use_previous_response_id are Responses API fields; set "
+                "use_responses_api=True (or api = 'responses' in the profile), or use reasoning_effort on chat"
+            )
+        return on
 
     def _generate(
         self,

@@ -64,9 +64,14 @@ class ResponsesFields(BaseModel):
 
 
 def enabled(llm: AzureInference) -> bool:
-    if llm.use_responses_api is not None:
-        return llm.use_responses_api
-    return llm.resolved_deployment().api == "responses"
+    """Whether this call goes to the Responses API; Responses-only fields on the chat API raise, not vanish."""
+    on = llm.use_responses_api if llm.use_responses_api is not None else llm.resolved_deployment().api == "responses"
+    if not on and (llm.reasoning is not None or llm.store is not None):
+        raise ValueError(
+            "reasoning and store are Responses API fields; set use_responses_api=True (or api = 'responses' in "
+            "the profile), or use reasoning_effort on chat"
+        )
+    return on
 
 
 def request(llm: AzureInference, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> tuple[Any, dict[str, Any]]:

@@ -195,3 +195,9 @@ def test_create_agent_runs_two_tools_unchanged_on_both_apis(emu: EmulatorHandle,
     if api == "responses":
         outputs = [i["output"] for i in bodies[-1]["input"] if i.get("type") == "function_call_output"]
         assert outputs == tool_results
+
+
+def test_responses_fields_on_the_chat_api_are_refused(emu: EmulatorHandle) -> None:
+    with pytest.raises(ValueError, match="use_responses_api=True"):
+        model(emu, "chat", reasoning={"summary": "auto"}).invoke("hi")
+    assert emu.control.requests("/chat/completions") == []

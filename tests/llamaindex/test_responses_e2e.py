@@ -181,3 +181,9 @@ async def test_incomplete_and_filtered(emu: EmulatorHandle, make_v1: MakeLLM, sy
         await chat(make_v1("responses"), sync, [ChatMessage(role="user", content="hello")])
     with pytest.raises(ContentFilterError):
         await stream(make_v1("responses"), sync, [ChatMessage(role="user", content="hello")])
+
+
+def test_responses_fields_on_the_chat_api_are_refused(emu: EmulatorHandle, make_v1: MakeLLM) -> None:
+    with pytest.raises(ValueError, match="use_responses_api=True"):
+        make_v1("chat", store=True).chat([ChatMessage(role="user", content="hi")])
+    assert emu.control.requests("/chat/completions") == []
