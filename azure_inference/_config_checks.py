@@ -18,12 +18,15 @@ from .errors import ConfigurationError
 
 __all__ = [
     "MaskedHeaders",
+    "auth_problem",
+    "check_endpoint",
     "check_endpoint_text",
     "describe_endpoint",
     "explain",
     "header_problem",
     "is_loopback",
     "is_secret_header",
+    "limit_problem",
     "mask_headers",
     "repair_endpoint",
     "reraise_configuration_error",
@@ -209,3 +212,66 @@ def explain(exc: ValidationError) -> str:
             msg = f"unknown Deployment field {loc!r}"
         lines.append(msg if err["type"] == "value_error" or not loc else f"{loc}: {msg}")
     return "; ".join(lines)
+
+
+def check_endpoint(value: str) -> str:
+    """The endpoint, stripped and without a trailing slash; ``ConfigurationError`` when it is no base URL."""
+    value = value.strip()
+    parts = urlsplit(value)
+    # Never echo the value: a key pasted into the endpoint (arguments swapped) must not reach logs.
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(
+            f"endpoint is not an http(s) URL (got {describe_endpoint(value)}). Give the full URL with its scheme, "
+            "e.g. 'https://<resource>.services.ai.azure.com/models'."
+        )
+    check_endpoint_text(value)
+    if parts.query or parts.fragment:
+        raise ConfigurationError(
+            f"endpoint {parts.scheme}://{parts.hostname}{parts.path} has a query or fragment. Give the base URL "
+            "only; set api_version separately."
+        )
+    return value.rstrip("/")
+
+
+def limit_problem(field: str, value: Any) -> str | None:
+    """What is wrong with a numeric limit of a ``Deployment`` (timeouts, response size, retries), or None."""
+    if field in ("timeout", "connect_timeout") and not value > 0:
+        return f"timeouts must be positive seconds, got {value!r}"
+    if field == "max_response_bytes" and value < 1024:
+        return f"max_response_bytes must be at least 1024, got {value}"
+    if field == "max_retries" and value < 0:
+        return f"max_retries must be >= 0, got {value}"
+    return None
+
+
+def auth_problem(
+    endpoint: str,
+    *,
+    has_credential: bool,
+    allow_no_credential: bool,
+    allow_insecure_http: bool,
+    deployment_in_path: bool,
+    model: str | None,
+) -> str | None:
+    """What keeps a deployment from being reached safely (no credential, a key over plain http, an Azure
+    OpenAI resource without its deployment), or None."""
+    host = urlsplit(endpoint).hostname or ""
+    loopback = is_loopback(host)
+    if not has_credential and not (allow_no_credential or loopback):
+        return (
+            f"no credential for {endpoint}. Set AZURE_INFERENCE_CREDENTIAL (an API key), pass "
+            "credential=..., or pass an azure-identity credential (credential=DefaultAzureCredential())."
+        )
+    # The parsed scheme (lower-cased by urlsplit): "HTTP://host" is plain http too.
+    insecure = urlsplit(endpoint).scheme == "http" and not loopback
+    if has_credential and insecure and not allow_insecure_http:
+        return (
+            f"refusing to send a credential over plain http to {host}. Use https://, or pass "
+            "allow_insecure_http=True if this network is trusted."
+        )
+    if deployment_in_path and "/openai/deployments/" not in endpoint and not model:
+        return (
+            f"{endpoint} is an Azure OpenAI resource: give the deployment name as model=..., or use the "
+            "endpoint '.../openai/deployments/<deployment>'."
+        )
+    return None

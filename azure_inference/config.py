@@ -11,14 +11,24 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from ._config_checks import (
-    check_endpoint_text,
-    describe_endpoint,
+    auth_problem,
+    check_endpoint,
     explain,
     header_problem,
     is_loopback,
+    limit_problem,
     mask_headers,
     repair_endpoint,
     reraise_configuration_error,
@@ -129,27 +139,14 @@ class Deployment(BaseModel):
     @field_validator("endpoint")
     @classmethod
     def _check_endpoint(cls, value: str) -> str:
-        value = value.strip()
-        parts = urlsplit(value)
-        # Never echo the value: a key pasted into the endpoint (arguments swapped) must not reach logs.
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigurationError(
-                f"endpoint is not an http(s) URL (got {describe_endpoint(value)}). Give the full URL with its scheme, "
-                "e.g. 'https://<resource>.services.ai.azure.com/models'."
-            )
-        check_endpoint_text(value)
-        if parts.query or parts.fragment:
-            raise ConfigurationError(
-                f"endpoint {parts.scheme}://{parts.hostname}{parts.path} has a query or fragment. Give the base URL "
-                "only; set api_version separately."
-            )
-        return value.rstrip("/")
+        return check_endpoint(value)
 
-    @field_validator("timeout", "connect_timeout")
+    @field_validator("timeout", "connect_timeout", "max_response_bytes", "max_retries")
     @classmethod
-    def _check_timeout(cls, value: float) -> float:
-        if not value > 0:
-            raise ConfigurationError(f"timeouts must be positive seconds, got {value!r}")
+    def _check_limit(cls, value: Any, info: ValidationInfo) -> Any:
+        problem = limit_problem(info.field_name or "", value)
+        if problem:
+            raise ConfigurationError(problem)
         return value
 
     @field_validator("headers")
@@ -158,13 +155,6 @@ class Deployment(BaseModel):
         problem = header_problem(value)
         if problem:
             raise ConfigurationError(f"Deployment.headers: {problem}")
-        return value
-
-    @field_validator("max_response_bytes")
-    @classmethod
-    def _check_max_bytes(cls, value: int) -> int:
-        if value < 1024:
-            raise ConfigurationError(f"max_response_bytes must be at least 1024, got {value}")
         return value
 
     @field_validator("model_family")
@@ -179,34 +169,18 @@ class Deployment(BaseModel):
                 raise ConfigurationError(str(exc)) from None
         return value
 
-    @field_validator("max_retries")
-    @classmethod
-    def _check_retries(cls, value: int) -> int:
-        if value < 0:
-            raise ConfigurationError(f"max_retries must be >= 0, got {value}")
-        return value
-
     @model_validator(mode="after")
     def _check_auth(self) -> Deployment:
-        host = urlsplit(self.endpoint).hostname or ""
-        loopback = is_loopback(host)
-        if not self.has_credential and not (self.allow_no_credential or loopback):
-            raise ConfigurationError(
-                f"no credential for {self.endpoint}. Set AZURE_INFERENCE_CREDENTIAL (an API key), pass "
-                "credential=..., or pass an azure-identity credential (credential=DefaultAzureCredential())."
-            )
-        # The parsed scheme (lower-cased by urlsplit): "HTTP://host" is plain http too.
-        insecure = urlsplit(self.endpoint).scheme == "http" and not loopback
-        if self.has_credential and insecure and not self.allow_insecure_http:
-            raise ConfigurationError(
-                f"refusing to send a credential over plain http to {host}. Use https://, or pass "
-                "allow_insecure_http=True if this network is trusted."
-            )
-        if self.rules.deployment_in_path and "/openai/deployments/" not in self.endpoint and not self.model:
-            raise ConfigurationError(
-                f"{self.endpoint} is an Azure OpenAI resource: give the deployment name as model=..., or use the "
-                "endpoint '.../openai/deployments/<deployment>'."
-            )
+        problem = auth_problem(
+            self.endpoint,
+            has_credential=self.has_credential,
+            allow_no_credential=self.allow_no_credential,
+            allow_insecure_http=self.allow_insecure_http,
+            deployment_in_path=self.rules.deployment_in_path,
+            model=self.model,
+        )
+        if problem:
+            raise ConfigurationError(problem)
         return self
 
     def __repr_args__(self) -> Any:

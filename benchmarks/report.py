@@ -16,12 +16,14 @@ _TITLES = {
     "b": ("(b) Async chat, 500 calls with 50 in flight: calls/s (higher is better)", "calls/s", True),
     "c": ("(c) One streamed answer of 2,000 chunks: ms to consume (lower is better)", "ms", False),
     "d": ("(d) Embeddings of 5,000 short texts via the batch API, 20 ms server latency: s", "s", False),
+    "g": ("(g) One streamed Responses API answer of 2,000 text deltas: ms to consume (lower is better)", "ms", False),
 }
 _TARGETS = {
     "a": "transport ≤ 1.1× raw httpx; adapters ≤ 1.3×",
     "b": "ours ≥ 0.5× raw aiohttp (and ≥ 4× the best competitor)",
     "c": "≤ 1.5× raw httpx line iteration; memory flat in the stream length",
     "d": "adapters under 1.0 s",
+    "g": "≤ 1.5× raw httpx line iteration, as for chat streams (c)",
 }
 
 
@@ -67,7 +69,7 @@ def _verdict(fig: str, key: str, value: float | None, rows: dict[str, Any]) -> s
     if fig == "b":
         ref = _value(rows.get("raw_aiohttp"))
         return "" if ref is None else ("met" if value >= 0.5 * ref else "missed (< 0.5× aiohttp)")
-    if fig == "c":
+    if fig in ("c", "g"):
         ref = _value(rows.get("raw_httpx"))
         return "" if ref is None else ("met" if value <= 1.5 * ref else "missed (> 1.5×)")
     if fig == "d" and key != "ours":
@@ -84,7 +86,7 @@ def _figure(fig: str, rows: dict[str, Any]) -> list[str]:
     if fig == "b":
         head = f"| client | {unit} | × raw aiohttp | × raw httpx | × best competitor |"
         sep = "|---|---:|---:|---:|---:|"
-    if fig == "c":
+    if fig in ("c", "g"):
         head = f"| client | {unit} | peak memory KiB | × raw httpx | × best competitor |"
         sep = "|---|---:|---:|---:|---:|"
     lines = [f"### {title}", "", f"Target: {_TARGETS[fig]}. Best competitor: {_label(best_key, fig)}.", ""]
@@ -100,7 +102,7 @@ def _figure(fig: str, rows: dict[str, Any]) -> list[str]:
         cells = [_fmt(value, unit)]
         if fig == "b":
             cells.append(_ratio(value, _value(rows.get("raw_aiohttp"))))
-        if fig == "c":
+        if fig in ("c", "g"):
             cells.append(f"{result.get('peak_kib', 0):,.0f}")
         cells += [_ratio(value, ref), _ratio(value, best), _verdict(fig, key, value, rows)]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
@@ -183,7 +185,7 @@ def render(results: dict[str, Any], info: dict[str, Any]) -> str:
     cpu = results.get("server_cpu_us_per_request")
     if cpu is not None:
         lines += [f"Server cost: {cpu:.0f} µs of server CPU per request during (a), far below any client's time.", ""]
-    for fig in "abcd":
+    for fig in "abcdg":
         if fig in results:
             lines += _figure(fig, results[fig])
         if fig == "a" and results.get("a_emulator"):

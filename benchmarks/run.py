@@ -28,7 +28,7 @@ from .env import ROOT, ensure_bench_venv, machine, versions
 from .report import render
 from .server import run_server
 
-FIGURES = "abcdef"
+FIGURES = "abcdefg"
 IMPORTS_E = [
     ("httpx", "import httpx"),
     ("httpx, pydantic", "import httpx, pydantic"),
@@ -183,6 +183,16 @@ def run_figures(runner: Runner, keys: list[str], figures: str, emulator_url: str
             out["c_20000"][key] = r = runner.worker(key, "stream", "--rounds", "1" if q else "3", "--chunks", "20000")
             _log(f"{key} (20,000)", r)
         runner.configure(chunks=2000)
+    if "g" in figures:
+        # Issue 13: the Responses API stream. The adapters' rows come with their Responses support (branch r13a):
+        # a client module gains a ``stream_responses`` factory and is measured here; others report "no API".
+        print("(g) one streamed Responses answer of 2,000 text deltas: ms to consume, tracemalloc peak", flush=True)
+        out["g"] = {}
+        for key in keys:
+            out["g"][key] = r = runner.worker(
+                key, "stream_responses", "--rounds", "3" if q else "9", "--chunks", "2000"
+            )
+            _log(key, r)
     if "d" in figures:
         print("(d) embeddings of 5,000 short texts, 20 ms server latency: wall seconds", flush=True)
         out["d"] = {}

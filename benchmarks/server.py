@@ -5,6 +5,8 @@ test, not the server, is what gets measured. Every answer is built once and cach
 
 - ``POST …/chat/completions``: a canned chat completion, or with ``"stream": true`` an SSE body of
   ``chunks`` content deltas (framed as HTTP chunks, one per event, ending in ``data: [DONE]``);
+- ``POST …/responses`` with ``"stream": true``: ``chunks`` text deltas as Responses API events
+  (``responses_body``);
 - ``POST …/embeddings``: one vector of ``dim`` numbers per input, as floats or, when the body asks for
   ``"encoding_format": "base64"``, as base64 little-endian float32;
 - ``GET …/info``: a model-info object;
@@ -29,6 +31,8 @@ import sys
 import time
 from collections.abc import Iterator
 from typing import Any
+
+from .responses_body import responses_stream_body
 
 __all__ = ["CHAT_REPLY", "MODEL", "ServerConfig", "run_server", "serve"]
 
@@ -153,6 +157,9 @@ def answer(config: ServerConfig, method: str, path: str, body: bytes) -> bytes:
         if b'"stream"' in body and json.loads(body).get("stream"):
             return config.cached(("stream", config.chunks), lambda: _stream_body(config.chunks))
         return config.cached("chat", _chat_body)
+    if method == "POST" and path.endswith("/responses"):
+        key = ("responses", config.chunks)
+        return config.cached(key, lambda: responses_stream_body(config.chunks, STREAM_TOKEN, MODEL, _CREATED))
     if method == "POST" and path.endswith("/embeddings"):
         payload = json.loads(body)
         inputs = payload.get("input")

@@ -125,7 +125,7 @@ def measure(client: str, scenario: str, server: str, args: argparse.Namespace) -
     try:
         if scenario == "sync_chat":
             return sync_chat(harness, args.rounds, args.calls)
-        if scenario == "stream":
+        if scenario in ("stream", "stream_responses"):
             return stream(harness, args.rounds, args.chunks, memory=not args.no_memory)
         if scenario == "embed":
             return embed(harness, args.rounds, args.texts, args.dim, args.budget)
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     """Command line; prints ``{"ok": true, ...}`` or ``{"ok": false, "error": ...}``."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.worker")
     parser.add_argument("client")
-    parser.add_argument("scenario", choices=["sync_chat", "async_chat", "stream", "embed"])
+    parser.add_argument("scenario", choices=["sync_chat", "async_chat", "stream", "stream_responses", "embed"])
     parser.add_argument("server")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--calls", type=int, default=300)

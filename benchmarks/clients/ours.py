@@ -56,3 +56,21 @@ def embed(server: str) -> Harness:
         return [item.embedding for item in client.embed(texts).data]
 
     return Harness(run, client.close)
+
+
+def stream_responses(server: str) -> Harness:
+    """``InferenceClient.stream_responses``: one ``ResponseDelta`` per event, folded by the stream's accumulator.
+
+    Sent to the server's ``/v1`` (an OpenAI-compatible surface): the model-inference surface has no Responses API.
+    """
+    client = InferenceClient(endpoint=server + "/v1", credential=KEY, model=MODEL, timeout=120)
+
+    def run() -> int:
+        deltas = 0
+        with client.stream_responses("Say hello.", max_output_tokens=MAX_TOKENS) as events:
+            for delta in events:
+                if delta.text:
+                    deltas += 1
+        return deltas
+
+    return Harness(run, client.close)

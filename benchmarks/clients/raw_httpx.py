@@ -88,3 +88,26 @@ def decode_base64(data: str) -> list[float]:
     """Little-endian float32 base64 → floats (used by the other raw clients)."""
     raw = base64.b64decode(data)
     return list(struct.unpack(f"<{len(raw) // 4}f", raw))
+
+
+def stream_responses(server: str) -> Harness:
+    """``POST /responses`` streamed: ``iter_lines`` and ``json.loads`` per event, text deltas counted."""
+    client = httpx.Client(headers={"authorization": f"Bearer {KEY}", "content-type": "application/json"})
+    url = server + "/v1/responses"
+    body = {"model": MODEL, "input": "Say hello.", "max_output_tokens": CHAT_BODY["max_tokens"], "stream": True}
+
+    def run() -> int:
+        deltas = 0
+        with client.stream("POST", url, json=body) as response:
+            response.raise_for_status()
+            for line in response.iter_lines():
+                if not line.startswith("data: "):
+                    continue
+                event = json.loads(line[6:])
+                if event["type"] == "response.output_text.delta" and event["delta"]:
+                    deltas += 1
+                elif event["type"] == "response.completed":
+                    break
+        return deltas
+
+    return Harness(run, client.close)

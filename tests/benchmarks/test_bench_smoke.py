@@ -48,13 +48,13 @@ def test_server_answers_chat_stream_and_both_embedding_encodings(server: str) ->
 
 
 @pytest.mark.parametrize("client", ["raw_httpx", "ours"])
-@pytest.mark.parametrize("scenario", ["sync_chat", "async_chat", "stream", "embed"])
+@pytest.mark.parametrize("scenario", ["sync_chat", "async_chat", "stream", "stream_responses", "embed"])
 def test_one_tiny_measurement_runs(server: str, client: str, scenario: str) -> None:
     args = argparse.Namespace(rounds=1, calls=20, inflight=5, chunks=50, texts=10, dim=8, budget=5.0, no_memory=False)
     result = worker.measure(client, scenario, server, args)
     assert result["value"] > 0
     assert len(result["rounds"]) == 1
-    if scenario == "stream":
+    if scenario in ("stream", "stream_responses"):
         assert result["peak_kib"] > 0
 
 
