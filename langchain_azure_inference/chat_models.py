@@ -114,7 +114,7 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
         return result
 
     def _filtered(self, categories: dict[str, Any] | None, partial: str) -> None:
-        # WIRE-V1.md §7.3: an output block is a 200 whose finish_reason says content_filter; the text is cut.
+        # WIRE-V1.md §7, rule 3: an output block is a 200 whose finish_reason says content_filter; the text is cut.
         raise completion_filtered(
             categories, partial, "rephrase the prompt, or set raise_on_content_filter=False to get the cut text"
         )
