@@ -235,7 +235,7 @@ def ai_message_from_response(response: Response) -> AIMessage:
 
 
 def raise_if_filtered(response: Response, partial_text: str = "") -> None:
-    """Raise ``ContentFilterError`` for a response cut by the content filter (as the chat path does; WIRE-V1.md §7, rule 3)."""
+    """Raise ``ContentFilterError`` for a response the content filter cut, as chat does (WIRE-V1.md §7, rule 3)."""
     details = response.incomplete_details
     if response.status == "incomplete" and details is not None and details.reason == "content_filter":
         raise completion_filtered(None, partial_text, _FILTER_FIX)
