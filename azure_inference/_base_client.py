@@ -204,6 +204,7 @@ class BaseClient(EmbedSteps, ResponsesSteps):
         closed list (``adapt.py``) is rewritten and sent once more, and remembered, so the next call is shaped
         before sending. A stream adapts the same way: the refusal arrives before the stream starts.
         """
+        check_params(params, CHAT_PARAM_NAMES, "chat")  # a misspelt keyword is refused before sending
         adapt = self._chat.adapting(params)
         body, extra = build_chat_body(
             messages, params, self.deployment.model_params, self._body_model, self.deployment.max_prompt_chars
