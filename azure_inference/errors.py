@@ -244,7 +244,7 @@ def __getattr__(name: str) -> Any:
 
 
 def completion_filtered(categories: Mapping[str, Any] | None, partial_text: str, fix: str) -> ContentFilterError:
-    """The error for a completion the content filter cut (200, ``finish_reason: content_filter``, WIRE-V1.md §7.3).
+    """The error for a filtered completion (200, ``finish_reason: content_filter``; WIRE-V1.md §7, rule 3).
 
     Args:
         categories: the choice's ``content_filter_results``.

@@ -319,7 +319,7 @@ class StreamConverter:
         self._tail: ChunkDelta | None = None
         self._adaptations = list(adaptations)
         self.prompt_filter_results: list[Any] | None = None
-        """The prompt's filter annotations, from the choice-less chunk Azure sends first (WIRE-V1.md §7.4)."""
+        """The prompt's filter annotations, from the choice-less chunk Azure sends first (WIRE-V1.md §7, rule 4)."""
 
     @property
     def id(self) -> str | None:

@@ -16,6 +16,7 @@ from langchain_core.tools import BaseTool
 from azure_inference._requests import CHAT_PARAM_NAMES
 from azure_inference.errors import completion_filtered
 
+from . import _responses_calls as responses_api
 from ._base import GenerativeBase
 from ._convert import PROVIDER, StreamConverter, chat_result_from_wire, messages_to_wire
 from ._profiles import lookup_profile, profile_from_info
@@ -205,6 +206,17 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
     one warning, for known models without effort control (WIRE-V1.md §2.1)."""
     verbosity: Literal["low", "medium", "high"] | None = None
     """How long the answer of a gpt-5 family model is (WIRE-V1.md §2.1); left out for other known models."""
+    use_responses_api: bool | None = None
+    """Speak the Responses API (``POST /responses``, WIRE-V1.md §3) instead of chat completions; ``None``
+    follows the deployment's ``api`` (profile key ``api = "responses"``)."""
+    reasoning: dict[str, Any] | None = None
+    """Responses API only: ``{"effort": "low", "summary": "auto"}``; the summary comes back as a reasoning
+    content block. ``reasoning_effort`` fills ``effort`` when this does not."""
+    store: bool | None = None
+    """Responses API only: let the service keep the response (needed to continue it by id)."""
+    use_previous_response_id: bool = False
+    """Responses API only: when the last ``AIMessage`` is a stored Responses answer, send its id as
+    ``previous_response_id`` and only the turns after it."""
     raise_on_content_filter: bool = True
     """Raise ``ContentFilterError`` (with the partial text and the categories) when the service's content filter
     cut the completion (``finish_reason="content_filter"``), instead of returning the cut text."""
@@ -247,7 +259,7 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
         return result
 
     def _filtered(self, categories: dict[str, Any] | None, partial: str) -> None:
-        # WIRE-V1.md §7.3: an output block is a 200 whose finish_reason says content_filter; the text is cut.
+        # WIRE-V1.md §7, rule 3: an output block is a 200 whose finish_reason says content_filter; the text is cut.
         raise completion_filtered(
             categories, partial, "rephrase the prompt, or set raise_on_content_filter=False to get the cut text"
         )
@@ -306,6 +318,15 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
 
     # -- calls --------------------------------------------------------------------------------------------
 
+    def _responses_on(self) -> bool:
+        on = self.use_responses_api if self.use_responses_api is not None else self.get_deployment().api == "responses"
+        if not on and (self.reasoning is not None or self.store is not None or self.use_previous_response_id):
+            raise ValueError(
+                "reasoning, store and use_previous_response_id are Responses API fields; set "
+                "use_responses_api=True (or api = 'responses' in the profile), or use reasoning_effort on chat"
+            )
+        return on
+
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -313,6 +334,8 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        if self._responses_on():
+            return responses_api.generate(self, messages, stop, **kwargs)
         response = self._client().chat(messages_to_wire(messages), **self._params(stop, kwargs))
         return self._checked(chat_result_from_wire(response, self.think_tags))
 
@@ -323,6 +346,8 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        if self._responses_on():
+            return await responses_api.agenerate(self, messages, stop, **kwargs)
         client = await self._aclient()
         response = await client.chat(messages_to_wire(messages), **self._params(stop, kwargs))
         return self._checked(chat_result_from_wire(response, self.think_tags))
@@ -334,6 +359,9 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        if self._responses_on():
+            yield from responses_api.stream(self, messages, stop, run_manager, **kwargs)
+            return
         usage = kwargs.get("stream_usage", self.stream_usage)
         params = self._params(stop, kwargs)
         stream = self._client().stream_chat(messages_to_wire(messages), stream_usage=usage, **params)
@@ -361,6 +389,10 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
+        if self._responses_on():
+            async for piece in responses_api.astream(self, messages, stop, run_manager, **kwargs):
+                yield piece
+            return
         usage = kwargs.get("stream_usage", self.stream_usage)
         params = self._params(stop, kwargs)
         client = await self._aclient()

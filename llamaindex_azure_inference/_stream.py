@@ -60,7 +60,7 @@ class StreamFolder:
         self.finish_reason: str | None = None
         self._adaptations = list(adaptations)
         self.prompt_filter_results: list[Any] | None = None
-        """The prompt's filter annotations, from the choice-less chunk Azure sends first (WIRE-V1.md §7.4)."""
+        """The prompt's filter annotations, from the choice-less chunk Azure sends first (WIRE-V1.md §7, rule 4)."""
         self.model_seen = False
         """Set by the caller once it has noted the stream's model name (so it looks only once per stream)."""
 

@@ -40,6 +40,7 @@ from azure_inference._surfaces import Surface
 from azure_inference.errors import completion_filtered
 from azure_inference.models.chat import ChatCompletions
 
+from . import _responses_calls as responses_api
 from ._config import DeploymentFields
 from ._convert import (
     from_wire_chat_response,
@@ -72,7 +73,7 @@ _CHAT_PARAMS = CHAT_PARAM_NAMES - {"extra_body", "stream_usage"}
 _COMPLETION_PARAMS = COMPLETION_PARAM_NAMES - {"extra_body", "stream_usage"}
 
 
-class AzureInference(TokenCounting, DeploymentFields, FunctionCallingLLM):
+class AzureInference(TokenCounting, DeploymentFields, responses_api.ResponsesFields, FunctionCallingLLM):
     """Chat models deployed on Azure (OpenAI v1 ``/openai/v1`` first, deployment routes, AI Model Inference
     ``/models``, OpenAI-compatible servers).
 
@@ -392,6 +393,9 @@ class AzureInference(TokenCounting, DeploymentFields, FunctionCallingLLM):
         return self._chat(messages, **kwargs)
 
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        if responses_api.enabled(self):
+            response = responses_api.chat(self, messages, kwargs)
+            return _one_call(response) if kwargs.get("parallel_tool_calls") is False else response
         response = self._finish(self.client.chat(to_wire_messages(messages), **self._params(kwargs)))
         return _one_call(response) if kwargs.get("parallel_tool_calls") is False else response
 
@@ -401,6 +405,9 @@ class AzureInference(TokenCounting, DeploymentFields, FunctionCallingLLM):
         return await self._achat(messages, **kwargs)
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        if responses_api.enabled(self):
+            response = await responses_api.achat(self, messages, kwargs)
+            return _one_call(response) if kwargs.get("parallel_tool_calls") is False else response
         wire = to_wire_messages(messages)
         response = self._finish(await self.async_client.chat(wire, **self._params(kwargs)))
         return _one_call(response) if kwargs.get("parallel_tool_calls") is False else response
@@ -411,6 +418,8 @@ class AzureInference(TokenCounting, DeploymentFields, FunctionCallingLLM):
         return self._stream_chat(messages, **kwargs)
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        if responses_api.enabled(self):
+            return responses_api.stream_chat(self, messages, kwargs)
         wire, params = to_wire_messages(messages), self._params(kwargs)
         most = 1 if kwargs.get("parallel_tool_calls") is False else None
 
@@ -432,6 +441,8 @@ class AzureInference(TokenCounting, DeploymentFields, FunctionCallingLLM):
         return self._astream_chat(messages, **kwargs)
 
     def _astream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
+        if responses_api.enabled(self):
+            return responses_api.astream_chat(self, messages, kwargs)
         wire, params = to_wire_messages(messages), self._params(kwargs)
         most = 1 if kwargs.get("parallel_tool_calls") is False else None
 

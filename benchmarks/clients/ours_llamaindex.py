@@ -33,3 +33,14 @@ def embed(server: str) -> Harness:
     """``AzureInferenceEmbedding.get_text_embedding_batch`` with its default batching."""
     model = AzureInferenceEmbedding(endpoint=server + "/models", credential=KEY, model=MODEL, timeout=120)
     return Harness(model.get_text_embedding_batch)
+
+
+def stream_responses(server: str) -> Harness:
+    """``AzureInference(use_responses_api=True).stream_chat``: one response per Responses text event.
+
+    Sent to the server's ``/v1`` (an OpenAI-compatible surface): the model-inference surface has no Responses API.
+    """
+    llm = AzureInference(
+        endpoint=server + "/v1", credential=KEY, model=MODEL, max_tokens=MAX_TOKENS, use_responses_api=True, timeout=120
+    )
+    return llamaindex_stream(llm)

@@ -143,4 +143,44 @@ email = "Hello, my name is Maria Lopez. The zipper of my Boreal 2 tent broke; I 
 print("LangChain: ", llm.with_structured_output(ReturnRequest).invoke(f"Extract the return request:\n{email}"))
 print("LlamaIndex:", li_llm.structured_predict(ReturnRequest, PromptTemplate("Extract the return request:\n{email}"), email=email))
 
+# %% [markdown]
+# ## The same agent on chat completions and on the Responses API
+#
+# On `/openai/v1` Azure also offers the Responses API (`POST /responses`): function calls come back as output
+# items and reasoning models can return a summary of their reasoning. Which API the adapters speak is one
+# profile field, `api = "chat"` (the default) or `api = "responses"`. Below, the two deployments differ only in
+# that field; the agent code (LangChain's `create_agent` with the two tools) is the same.
+
+# %%
+from langchain.agents import create_agent
+
+from azure_inference import Deployment
+
+on_chat = Deployment.from_profile(backend.profile, model="o4-mini")  # a reasoning model
+on_responses = Deployment.from_profile(backend.profile, model="o4-mini", api="responses")  # the one change
+
+for deployment in (on_chat, on_responses):
+    agent = create_agent(
+        ChatAzureInference(deployment=deployment),
+        tools=list(lc_tools.values()),
+        system_prompt="You help Northwind store staff. Use the tools for stock and shipping questions.",
+    )
+    state = agent.invoke({"messages": [HumanMessage("Is the Boreal 2 tent in stock? Please use check_stock.")]})
+    called = [c["name"] for m in state["messages"] for c in getattr(m, "tool_calls", [])]
+    print(f"api={deployment.api}: tools called {called}; answer: {state['messages'][-1].text}")
+
+# %% [markdown]
+# The reasoning summary is a Responses API feature: ask for it with `reasoning={"summary": "auto"}` and it comes
+# back as a `reasoning` content block before the text (LlamaIndex: a `ThinkingBlock`). Usage counts the reasoning
+# tokens.
+
+# %%
+thinker = ChatAzureInference(deployment=on_responses, reasoning={"effort": "low", "summary": "auto"})
+answer = thinker.invoke("Which is lighter to ship, the Boreal 2 tent or the Summit 40 backpack?")
+for block in answer.content:
+    if isinstance(block, dict) and block["type"] == "reasoning":
+        print("reasoning summary:", block["reasoning"])
+print("answer:", answer.text)
+print("reasoning tokens:", (answer.usage_metadata or {}).get("output_token_details", {}).get("reasoning"))
+
 # %% [teardown]
