@@ -181,7 +181,7 @@ class AsyncInferenceClient(BaseClient):
             return op.stream(stream)
 
     async def responses(self, input: str | Sequence[Any], **params: Unpack[ResponsesCallParams]) -> Response:
-        """``POST /responses`` (WIRE-V1.md §3); see ``InferenceClient.responses``."""
+        """``POST /responses`` (docs/wire.md §V1.3); see ``InferenceClient.responses``."""
         with observe(self._telemetry, "responses", params) as op:
             sent = await self._run(self._responses_flow(input, params, stream=False))
             return op.done(self._responses_result(sent))
@@ -197,7 +197,7 @@ class AsyncInferenceClient(BaseClient):
             return op.stream(stream)
 
     async def complete(self, prompt: str | Sequence[str], **params: Unpack[CompletionParams]) -> Completions:
-        """``POST /completions``: a legacy text completion (WIRE.md §8)."""
+        """``POST /completions``: a legacy text completion (docs/wire.md §8)."""
         req = self._prepare_completion(prompt, params, stream=False)
         with observe(self._telemetry, "text_completion", params) as op:
             response, content = await self._send(req)

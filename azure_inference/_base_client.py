@@ -90,7 +90,7 @@ class BaseClient(EmbedSteps, ResponsesSteps):
             self._urls["/responses"] = url
         since = rules.info_model_query_since
         if "/info" in self._urls and dep.model and since and (version or "") >= since:
-            # WIRE.md §7: S25+ take ?model= on multi-model endpoints.
+            # docs/wire.md §7: S25+ take ?model= on multi-model endpoints.
             self._urls["/info"] += f"&model={quote(dep.model, safe='')}"
         self._headers = {
             "Content-Type": "application/json",
@@ -123,7 +123,7 @@ class BaseClient(EmbedSteps, ResponsesSteps):
         if self._rules.extra_parameters_header and body is not None:
             mode = extra_parameters or self.deployment.extra_parameters or ("pass-through" if has_extra else None)
             if mode:
-                hdrs["extra-parameters"] = mode  # WIRE.md §2.2
+                hdrs["extra-parameters"] = mode  # docs/wire.md §2.2
         if accept:
             hdrs["Accept"] = accept
         if headers:
@@ -158,7 +158,7 @@ class BaseClient(EmbedSteps, ResponsesSteps):
     ) -> PreparedRequest:
         if stream:
             body["stream"] = True
-            # The Model Inference spec has no stream_options: usage arrives on the last chunk there (WIRE.md §4).
+            # The Model Inference spec has no stream_options: usage arrives on the last chunk there (docs/wire.md §4).
             if params.get("stream_usage") is not False and self._rules.stream_usage:
                 body["stream_options"] = {"include_usage": True}
         return self._prepare(
@@ -210,7 +210,7 @@ class BaseClient(EmbedSteps, ResponsesSteps):
             messages, params, self.deployment.model_params, self._body_model, self.deployment.max_prompt_chars
         )
         body, notes = self._chat.shape(body, adapt)
-        # The service names one refused field per answer (WIRE-V1.md §2.2), so each refusal gets its one retry;
+        # The service names one refused field per answer (docs/wire.md §V1.2.2), so each refusal gets its one retry;
         # the closed list bounds the rounds (a rewrite that changes nothing ends them: the error stands).
         for _ in range(_MAX_ADAPT_ROUNDS):
             try:
@@ -241,7 +241,7 @@ class BaseClient(EmbedSteps, ResponsesSteps):
         except ValidationError as exc:
             raise bad_body(as_view(response), content, exc, self._auth.secrets) from None
         if not getattr(result, "choices", True):
-            # A completion without a choice is no answer (WIRE.md §3): say so here rather than hand on an empty
+            # A completion without a choice is no answer (docs/wire.md §3): say so here rather than hand on an empty
             # list that ``response.choices[0]`` turns into an IndexError far from the cause.
             view = as_view(response)
             raise ResponseValidationError(

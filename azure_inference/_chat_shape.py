@@ -2,7 +2,7 @@
 
 ``BaseClient._chat_flow`` (the one chat call of both clients) asks this object two things:
 
-- ``shape(body)`` before sending: the known-model rules (``shaping.py``; WIRE-V1.md §2.1) for a model the
+- ``shape(body)`` before sending: the known-model rules (``shaping.py``; docs/wire.md §V1.2.1) for a model the
   table knows, then the rewrites this client learned from earlier refusals (``adapt.DeploymentMemory``);
 - ``rewrite(err, body)`` after a refusal: the one retry's body when the refusal is on the closed list
   (``adapt.py``), remembered for the life of the client, or ``None``: the typed error stands.
@@ -77,7 +77,7 @@ class ChatShaper:
             return True
 
     def resolved(self, body: Mapping[str, Any]) -> ResolvedModel | None:
-        """The card of the model behind this body's deployment (WIRE-V1.md §6: the answering model counts)."""
+        """The card of the model behind this body's deployment (docs/wire.md §V1.6: the answering model counts)."""
         key = self._key(body)
         return resolve_model(
             family=self._dep.model_family,
@@ -115,7 +115,7 @@ class ChatShaper:
             changes = [f"sent {old} as {new}" for old, new in shaped.renamed]
             changes += [f"left out {name}" for name in shaped.left_out]
         elif not surface_has_max_completion_tokens(self._surface, self._version) and "max_completion_tokens" in body:
-            # WIRE.md §3: the Model Inference spec (and old api-versions) only have max_tokens.
+            # docs/wire.md §3: the Model Inference spec (and old api-versions) only have max_tokens.
             body = dict(body)
             limit = body.pop("max_completion_tokens")
             if body.get("max_tokens") not in (None, limit):

@@ -1,4 +1,4 @@
-"""The embeddings half of a call, shared by both clients: base64 first, floats once if refused (WIRE.md §5).
+"""The embeddings half of a call, shared by both clients: base64 first, floats once if refused (docs/wire.md §5).
 
 ``BaseClient`` inherits these steps; they read its deployment and its request builder, nothing else.
 """

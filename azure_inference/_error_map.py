@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 _EXCERPT = 2000
-# Parameters of the API itself: the ``extra-parameters`` header governs only the others (WIRE.md §2.2).
+# Parameters of the API itself: the ``extra-parameters`` header governs only the others (docs/wire.md §2.2).
 _STANDARD_PARAMS = CHAT_SPEC_PARAMS | EMBED_PARAM_NAMES | {"input", "prompt"}
 
 
@@ -76,7 +76,7 @@ def _loads(body: bytes) -> Any:
 
 
 def _parse_problems(detail: Any) -> list[ParameterProblem]:
-    # WIRE.md §9: ``detail`` is an object ({loc, input|value}) or a FastAPI-style list of them.
+    # docs/wire.md §9: ``detail`` is an object ({loc, input|value}) or a FastAPI-style list of them.
     items = detail if isinstance(detail, list) else [detail] if isinstance(detail, Mapping) else []
     problems = []
     for item in items:
@@ -92,7 +92,7 @@ def _parse_problems(detail: Any) -> list[ParameterProblem]:
 
 
 def _error_fields(payload: Any) -> tuple[str | None, str | None, Mapping[str, Any]]:
-    """(code, message, the error object) from the wrapped ``{"error": {...}}`` or flat body (WIRE.md §9)."""
+    """(code, message, the error object) from the wrapped ``{"error": {...}}`` or flat body (docs/wire.md §9)."""
     if not isinstance(payload, Mapping):
         return None, None, {}
     inner = payload.get("error")

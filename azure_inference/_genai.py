@@ -43,7 +43,7 @@ PROVIDERS = {
 _REQUEST_PARAMS = {
     "temperature": "gen_ai.request.temperature",
     "max_tokens": "gen_ai.request.max_tokens",
-    "max_output_tokens": "gen_ai.request.max_tokens",  # the Responses API's limit (WIRE-V1.md §3.1)
+    "max_output_tokens": "gen_ai.request.max_tokens",  # the Responses API's limit (docs/wire.md §V1.3.1)
     "top_p": "gen_ai.request.top_p",
     "frequency_penalty": "gen_ai.request.frequency_penalty",
     "presence_penalty": "gen_ai.request.presence_penalty",
@@ -174,7 +174,7 @@ def usage_counts(result: Any) -> tuple[int | None, int | None]:
     usage = getattr(result, "usage", None)
     if usage is None:
         return None, None
-    if hasattr(usage, "input_tokens"):  # the Responses API's names (WIRE-V1.md §3.2)
+    if hasattr(usage, "input_tokens"):  # the Responses API's names (docs/wire.md §V1.3.2)
         return usage.input_tokens, usage.output_tokens
     return usage.prompt_tokens, getattr(usage, "completion_tokens", None)
 

@@ -37,7 +37,7 @@ __all__ = [
     "encode_json",
 ]
 
-# Body keys the Model Inference spec defines for chat (WIRE.md §3); anything else is an "extra parameter".
+# Body keys the Model Inference spec defines for chat (docs/wire.md §3); anything else is an "extra parameter".
 CHAT_SPEC_PARAMS = frozenset(
     {
         "messages",
@@ -148,7 +148,7 @@ def _common(body: dict[str, Any], params: Mapping[str, Any]) -> None:
             body[name] = value
     stop = params.get("stop")
     if stop is not None:
-        stop = [stop] if isinstance(stop, str) else list(stop)  # WIRE.md Δ14: send the spec's array form
+        stop = [stop] if isinstance(stop, str) else list(stop)  # docs/wire.md Δ14: send the spec's array form
         if stop:
             body["stop"] = stop
 
@@ -199,7 +199,7 @@ def build_chat_body(
     for name in ("modalities", "user_security_context"):
         if merged.get(name) is not None:
             body[name] = _plain(merged[name])
-    # WIRE-V1.md §2.1: the reasoning fields. None of them is in the Model Inference spec (extra parameters there).
+    # docs/wire.md §V1.2.1: the reasoning fields. None of them is in the Model Inference spec (extra parameters there).
     extra = _reasoning_fields(body, merged)
     if merged.get("parallel_tool_calls") is not None:
         body["parallel_tool_calls"] = bool(merged["parallel_tool_calls"])

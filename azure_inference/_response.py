@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 __all__ = ["REQUEST_ID_HEADERS", "BodyReadError", "ResponseView", "as_view", "request_id"]
 
 REQUEST_ID_HEADERS = ("x-request-id", "apim-request-id", "x-ms-request-id", "x-ms-client-request-id")
-"""Where services put a request id, most specific first (WIRE.md §2.1; WIRE-V1.md §1 names ``apim-request-id``).
+"""Where services put a request id, most specific first (docs/wire.md §2.1; §V1.1 names
+``apim-request-id``).
 The last one is our own ``x-ms-client-request-id`` when the service echoes it."""
 
 

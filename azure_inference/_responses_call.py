@@ -1,7 +1,7 @@
 """The Responses API call, written once for both clients: parameters, body, route and the adapting flow.
 
-``POST /responses`` (WIRE-V1.md §3) exists on openai-v1, on Azure OpenAI (``/openai/responses?api-version=``
-outside the deployment path, the deployment named in ``model``: WIRE-V1.md §1 "Legacy surface") and on
+``POST /responses`` (docs/wire.md §V1.3) exists on openai-v1, on Azure OpenAI (``/openai/responses?api-version=``
+outside the deployment path, the deployment named in ``model``: docs/wire.md §V1.1 "Legacy surface") and on
 OpenAI-compatible servers; the Model Inference API has no such route, so a call there is refused before anything
 is sent. The body is shaped and adapted by the chat rules (``_chat_shape.ChatShaper``): a reasoning model's
 refused sampling fields are left out, and a refusal on the closed list (``adapt.py``) is rewritten once and
@@ -32,7 +32,7 @@ _ADAPT_ROUNDS = 6  # as for chat: more than the closed list of rewrites can make
 
 
 class ResponsesCallParams(TypedDict, total=False):
-    """Keyword parameters of ``responses`` / ``stream_responses`` (WIRE-V1.md §3.1; ``None`` means "not sent").
+    """Keyword parameters of ``responses`` / ``stream_responses`` (docs/wire.md §V1.3.1; ``None`` means "not sent").
 
     The body fields of ``models.responses.ResponsesParams`` (``input`` is positional, ``stream`` is the method),
     plus the per-call options every route takes.
@@ -93,7 +93,7 @@ def _check_tool(i: int, tool: Any) -> dict[str, Any]:
     out = dict(tool)
     nested = out.get("function")
     if out["type"] == "function" and isinstance(nested, Mapping):
-        # The chat shape nests the function; the Responses API wants its fields on the tool (WIRE-V1.md §3.1).
+        # The chat shape nests the function; the Responses API wants its fields on the tool (docs/wire.md §V1.3.1).
         out = {"type": "function", **{k: v for k, v in out.items() if k not in ("type", "function")}, **nested}
     if out["type"] == "function" and not out.get("name"):
         raise InvalidRequestError(f"tools[{i}] is a function tool without a 'name'")
@@ -149,7 +149,7 @@ def responses_url(deployment: Deployment, rules: SurfaceRules, query: str) -> st
         return None
     base = deployment.base_url
     if rules.deployment_in_path:
-        # WIRE-V1.md §1 "Legacy surface": /openai/responses, beside /openai/deployments, not under it.
+        # docs/wire.md §V1.1 "Legacy surface": /openai/responses, beside /openai/deployments, not under it.
         base = base.split("/openai/deployments/", 1)[0] + "/openai"
     return f"{base}/responses{query}"
 
@@ -186,7 +186,7 @@ class ResponsesSteps:
                 "openai/v1) with api='chat' or 'responses' as it serves",
                 status_code=404,
             )
-        # The deployment is the model on every surface with this route (WIRE-V1.md §1 "model").
+        # The deployment is the model on every surface with this route (docs/wire.md §V1.1 "model").
         body = build_responses_body(input, params, self.deployment.model_params, self._chat_model())
         adapt = self._chat.adapting(params)
         # The chat rules shape Responses bodies too; reasoning.effort is checked as reasoning_effort is.

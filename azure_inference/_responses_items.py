@@ -1,4 +1,4 @@
-"""The fold's state per output item and how an item is built from it (``responses_fold``; WIRE-V1.md §3.4).
+"""The fold's state per output item and how an item is built from it (``responses_fold``; docs/wire.md §V1.3.4).
 
 Pieces are kept under their ``sequence_number`` and joined in that order; a ``.done`` value wins over them.
 """

@@ -1,4 +1,4 @@
-"""What differs between the API surfaces, in one frozen rules object each (DESIGN.md, "API surfaces").
+"""What differs between the API surfaces, in one frozen rules object each (docs/wire.md §S).
 
 Every place that behaves differently per surface reads a flag here (``rules_for(surface).stream_usage``) instead
 of testing ``surface is Surface.X``: the configuration (``config.py``), the key headers (``auth.py``) and the
@@ -16,7 +16,7 @@ __all__ = ["COGNITIVE_SCOPE", "ML_SCOPE", "RULES", "Surface", "SurfaceRules", "d
 
 
 class Surface(str, Enum):
-    """The API surface an endpoint speaks (DESIGN.md, "API surfaces")."""
+    """The API surface an endpoint speaks (docs/wire.md §S)."""
 
     MODEL_INFERENCE = "model-inference"
     """Azure AI Model Inference: ``api-version`` query, ``/info``, ``extra-parameters`` header."""
@@ -29,9 +29,9 @@ class Surface(str, Enum):
 
 
 COGNITIVE_SCOPE = "https://cognitiveservices.azure.com/.default"
-"""The Entra scope of Foundry / Azure OpenAI resources (WIRE.md §2.1)."""
+"""The Entra scope of Foundry / Azure OpenAI resources (docs/wire.md §2.1)."""
 ML_SCOPE = "https://ml.azure.com/.default"
-"""The Entra scope of serverless and Managed Compute endpoints (WIRE.md §10)."""
+"""The Entra scope of serverless and Managed Compute endpoints (docs/wire.md §10)."""
 
 KeyHeader = Literal["api-key", "bearer", "both"]
 _ALL_ROUTES = frozenset({"/chat/completions", "/completions", "/embeddings", "/images/embeddings"})
@@ -44,14 +44,14 @@ class SurfaceRules:
     Attributes:
         surface: the surface these rules describe.
         default_api_version: the ``api-version`` query sent when none is configured (``None``: no query).
-        key_header: how an API key is sent when ``key_header="auto"`` (WIRE.md §2.1).
+        key_header: how an API key is sent when ``key_header="auto"`` (docs/wire.md §2.1).
         deployment_in_path: whether the deployment is part of the URL path (Azure OpenAI: ``/openai/deployments/
             <name>``); there ``model`` names the deployment and is not sent in the body (at best it is ignored).
         stream_usage: whether ``stream_options.include_usage`` exists; the Model Inference spec has no
-            ``stream_options`` and sends usage on the last chunk by itself (WIRE.md §4).
-        extra_parameters_header: whether the ``extra-parameters`` header is understood (WIRE.md §2.2).
-        bare_resource_path: appended to a bare ``*.services.ai.azure.com`` resource URL (WIRE.md §10).
-        info_model_query_since: the first ``api-version`` whose ``/info`` takes ``?model=`` (WIRE.md §7).
+            ``stream_options`` and sends usage on the last chunk by itself (docs/wire.md §4).
+        extra_parameters_header: whether the ``extra-parameters`` header is understood (docs/wire.md §2.2).
+        bare_resource_path: appended to a bare ``*.services.ai.azure.com`` resource URL (docs/wire.md §10).
+        info_model_query_since: the first ``api-version`` whose ``/info`` takes ``?model=`` (docs/wire.md §7).
         token_scope: the Entra scope asked for by default (hosts may override it: ``token_scope()``).
         routes: the routes the surface serves (``/info`` and ``/responses`` included only where they exist).
     """
@@ -74,13 +74,13 @@ class SurfaceRules:
 
     @property
     def info(self) -> bool:
-        """Whether ``GET /info`` exists (WIRE.md §7; Azure OpenAI and v1 answer 404, WIRE.md §10)."""
+        """Whether ``GET /info`` exists (docs/wire.md §7; Azure OpenAI and v1 answer 404, docs/wire.md §10)."""
         return "/info" in self.routes
 
     @property
     def responses(self) -> bool:
-        """Whether ``POST /responses`` exists (WIRE-V1.md §3; on Azure OpenAI deployments it is
-        ``/openai/responses?api-version=``, outside the deployment path, WIRE-V1.md "Legacy surface")."""
+        """Whether ``POST /responses`` exists (docs/wire.md §V1.3; on Azure OpenAI deployments it is
+        ``/openai/responses?api-version=``, outside the deployment path, docs/wire.md §V1.1)."""
         return "/responses" in self.routes
 
 
@@ -88,7 +88,7 @@ RULES: dict[Surface, SurfaceRules] = {
     Surface.MODEL_INFERENCE: SurfaceRules(
         Surface.MODEL_INFERENCE,
         default_api_version="2024-05-01-preview",
-        # WIRE.md §2.1: Foundry reads api-key, serverless reads Bearer; send both as the official SDK does.
+        # docs/wire.md §2.1: Foundry reads api-key, serverless reads Bearer; send both as the official SDK does.
         key_header="both",
         deployment_in_path=False,
         stream_usage=False,
@@ -100,7 +100,7 @@ RULES: dict[Surface, SurfaceRules] = {
     ),
     Surface.AZURE_OPENAI: SurfaceRules(
         Surface.AZURE_OPENAI,
-        # WIRE-V1.md §1 "Legacy surface": 2025-04-01-preview takes max_completion_tokens, reasoning_effort and
+        # docs/wire.md §V1.1 "Legacy surface": 2025-04-01-preview takes max_completion_tokens, reasoning_effort and
         # the o3 / o4-mini generation (2024-10-21 predates them).
         default_api_version="2025-04-01-preview",
         key_header="api-key",
@@ -116,7 +116,7 @@ RULES: dict[Surface, SurfaceRules] = {
         Surface.OPENAI_V1,
         default_api_version=None,
         key_header="api-key",
-        deployment_in_path=False,  # WIRE-V1.md §1 "model": the deployment name goes in the body, never in the path
+        deployment_in_path=False,  # docs/wire.md §V1.1 "model": the deployment name goes in the body, never in the path
         stream_usage=True,
         extra_parameters_header=False,
         bare_resource_path=None,
@@ -147,12 +147,12 @@ MODEL_INFERENCE_HOSTS = (
 )
 AOAI_HOSTS = (".openai.azure.com", ".cognitiveservices.azure.com")
 # Serverless (MaaS) and Managed Compute endpoints are Azure ML resources: their tokens are for ml.azure.com
-# (WIRE.md §10), whatever surface they are spoken to with.
+# (docs/wire.md §10), whatever surface they are spoken to with.
 _ML_SCOPE_HOSTS = (".models.ai.azure.com", ".inference.ml.azure.com", ".inference.ai.azure.com")
 
 
 def detect_surface(endpoint: str) -> Surface:
-    """Guess the surface from the endpoint URL (pure; see the table in DESIGN.md)."""
+    """Guess the surface from the endpoint URL (pure; see the table in docs/wire.md §S)."""
     parts = urlsplit(endpoint)
     host = (parts.hostname or "").lower()
     path = parts.path.rstrip("/").lower()
@@ -168,6 +168,6 @@ def detect_surface(endpoint: str) -> Surface:
 
 
 def token_scope(rules: SurfaceRules, endpoint: str) -> str:
-    """The Entra scope for ``endpoint``: the surface's, unless the host is an Azure ML one (WIRE.md §2.1, §10)."""
+    """The Entra scope for ``endpoint``: the surface's, unless the host is an Azure ML one (docs/wire.md §2.1, §10)."""
     host = (urlsplit(endpoint).hostname or "").lower()
     return ML_SCOPE if host.endswith(_ML_SCOPE_HOSTS) else rules.token_scope

@@ -83,7 +83,7 @@ def _message(index: int, message: Any) -> tuple[dict[str, Any], int]:
         raise InvalidRequestError(f"message {index} (tool) needs the 'tool_call_id' of the call it answers")
     out = {k: _plain(v) for k, v in msg.items() if v is not None}
     if role == "assistant" and "content" not in out:
-        out["content"] = None  # WIRE.md §3.1: examples send null content beside tool_calls
+        out["content"] = None  # docs/wire.md §3.1: examples send null content beside tool_calls
     for j, call in enumerate(out.get("tool_calls") or ()):
         call = _plain(call)
         fn = call.get("function") if isinstance(call, Mapping) else None

@@ -3,8 +3,8 @@
 For deployments the known-model table does not know, the service's refusal says what to change. Only a
 closed list of rewrites is ever made, each one that keeps the request's meaning:
 
-1. ``max_tokens`` is sent as ``max_completion_tokens`` (reasoning models, WIRE-V1.md §2.2);
-2. a sampling field the model refuses is left out (:data:`DROPPABLE`; WIRE-V1.md §2.1);
+1. ``max_tokens`` is sent as ``max_completion_tokens`` (reasoning models, docs/wire.md §V1.2.2);
+2. a sampling field the model refuses is left out (:data:`DROPPABLE`; docs/wire.md §V1.2.1);
 3. structured output steps down: ``response_format`` ``json_schema`` → a forced function call with the same
    schema → ``response_format`` ``json_object`` with the schema in a system message.
 
@@ -13,7 +13,7 @@ Recognised refusals (bodies as observed, see ``tests/transport/test_adapt.py``):
 - 400 OpenAI style: ``error.code`` ``unsupported_parameter`` / ``unsupported_value`` with ``error.param``, or a
   message ``Unsupported parameter: 'x'`` / ``Unsupported value: 'x' …`` / ``Invalid parameter: 'x' …`` /
   ``Unrecognized request argument supplied: x`` (some gateways drop ``param`` or change ``code``);
-- 422 Model Inference: a ``detail`` object or list whose ``loc`` names the field (WIRE.md §9);
+- 422 Model Inference: a ``detail`` object or list whose ``loc`` names the field (docs/wire.md §9);
 - 5xx whose body names ``response_format``: OpenAI-compatible servers that crash on ``json_schema``.
 
 A schema the service finds invalid (``Invalid schema for response_format …``) is not a refusal of the method:
@@ -129,7 +129,7 @@ def refused_fields(status: int, body: Any) -> tuple[str, ...]:
         if not names and "response_format" in lowered and any(w in lowered for w in (*_REFUSAL_WORDS, "enabled only")):
             names.append("response_format")
     elif status == 422 and isinstance(body, Mapping):
-        # WIRE.md §9: 422 means "valid payload, unsupported parameter or value"; `detail` is an object in the
+        # docs/wire.md §9: 422 means "valid payload, unsupported parameter or value"; `detail` is an object in the
         # REST example and a list in the SDK snippets (Δ): accept both.
         detail = body.get("detail")
         for item in [detail] if isinstance(detail, Mapping) else detail if isinstance(detail, list) else ():

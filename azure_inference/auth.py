@@ -1,4 +1,4 @@
-"""Authentication headers for each credential kind and surface (WIRE.md §2.1).
+"""Authentication headers for each credential kind and surface (docs/wire.md §2.1).
 
 Secrets are unwrapped only here, when a header is built; nothing in this module logs or formats them.
 """
@@ -24,7 +24,7 @@ def key_headers(deployment: Deployment, key: str) -> dict[str, str]:
     """Headers carrying an API key, as the surface expects (pure; ``key_header="auto"`` reads the surface rules)."""
     mode: str = deployment.key_header
     if mode == "auto":
-        mode = deployment.rules.key_header  # WIRE.md §2.1
+        mode = deployment.rules.key_header  # docs/wire.md §2.1
     if mode == "api-key":
         return MaskedHeaders({"api-key": key})
     if mode == "bearer":

@@ -168,7 +168,7 @@ class InferenceClient(BaseClient):
             return op.stream(stream)
 
     def responses(self, input: str | Sequence[Any], **params: Unpack[ResponsesCallParams]) -> Response:
-        """``POST /responses`` (WIRE-V1.md §3): a whole response; ``RouteNotSupportedError`` on model-inference.
+        """``POST /responses`` (docs/wire.md §V1.3): a whole response; ``RouteNotSupportedError`` on model-inference.
 
         Args:
             input: the user's text, or a list of input items (messages, ``function_call_output``, ...).
@@ -187,7 +187,7 @@ class InferenceClient(BaseClient):
             return op.stream(stream)
 
     def complete(self, prompt: str | Sequence[str], **params: Unpack[CompletionParams]) -> Completions:
-        """``POST /completions``: a legacy text completion (WIRE.md §8)."""
+        """``POST /completions``: a legacy text completion (docs/wire.md §8)."""
         req = self._prepare_completion(prompt, params, stream=False)
         with observe(self._telemetry, "text_completion", params) as op:
             response, content = self._send(req)

@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 ExtraParameters = Literal["error", "drop", "pass-through"]
-"""What the service does with body keys the spec does not define (WIRE.md §2.2)."""
+"""What the service does with body keys the spec does not define (docs/wire.md §2.2)."""
 
 TokenProvider = Callable[[], "str | Awaitable[str]"]
 
@@ -83,7 +83,7 @@ class Deployment(BaseModel):
     token_scope: str | None = None
     """Entra scope; default chosen by surface (``cognitiveservices`` or ``ml.azure.com``)."""
     key_header: Literal["auto", "api-key", "bearer", "both"] = "auto"
-    """How an API key is sent; ``auto`` picks by surface (WIRE.md §2.1)."""
+    """How an API key is sent; ``auto`` picks by surface (docs/wire.md §2.1)."""
     allow_no_credential: bool = False
     """Allow a deployment without any credential (local servers); loopback endpoints allow it by default."""
     allow_insecure_http: bool = False
@@ -120,7 +120,7 @@ class Deployment(BaseModel):
     """The known model behind a deployment whose name is not a model name (``"o4-mini"``); see ``KNOWN_MODELS``."""
     api: Literal["chat", "responses"] = "chat"
     """Which API the adapters speak to this deployment: ``chat`` (``/chat/completions``) or ``responses``
-    (``POST /responses``, WIRE-V1.md §3; not on the model-inference surface). Profile key ``api``, environment
+    (``POST /responses``, docs/wire.md §V1.3; not on the model-inference surface). Profile key ``api``, environment
     ``AZURE_INFERENCE_API``. The transport offers both methods whatever this says; the adapters read it."""
     adapt: Literal["auto", "off"] = "auto"
     """``auto``: on a recognised refusal, rewrite the request once and remember it (``adapt.py``); ``off``: raise."""
@@ -224,13 +224,13 @@ class Deployment(BaseModel):
             and urlsplit(self.endpoint).path in ("", "/")
             and (urlsplit(self.endpoint).hostname or "").endswith(".services.ai.azure.com")
         ):
-            # A bare Foundry resource URL: the models endpoint lives under /models (WIRE.md §10).
+            # A bare Foundry resource URL: the models endpoint lives under /models (docs/wire.md §10).
             return f"{self.endpoint}{rules.bare_resource_path}"
         return self.endpoint
 
     @property
     def scope(self) -> str:
-        """The Entra scope used for tokens (WIRE.md §2.1, Δ2)."""
+        """The Entra scope used for tokens (docs/wire.md §2.1, Δ2)."""
         return self.token_scope or token_scope(self.rules, self.endpoint)
 
     @property

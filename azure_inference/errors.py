@@ -229,7 +229,7 @@ class ServerError(APIStatusError):
 
 
 def filtered_categories(categories: Mapping[str, Any] | None) -> list[str]:
-    """Names of the content-filter categories whose result says ``filtered: true`` (WIRE-V1.md §2, WIRE.md §9)."""
+    """Names of the content-filter categories whose result says ``filtered: true`` (docs/wire.md §V1.2, §9)."""
     return [k for k, v in (categories or {}).items() if isinstance(v, Mapping) and v.get("filtered")]
 
 
@@ -244,7 +244,7 @@ def __getattr__(name: str) -> Any:
 
 
 def completion_filtered(categories: Mapping[str, Any] | None, partial_text: str, fix: str) -> ContentFilterError:
-    """The error for a filtered completion (200, ``finish_reason: content_filter``; WIRE-V1.md §7, rule 3).
+    """The error for a filtered completion (200, ``finish_reason: content_filter``; docs/wire.md §V1.7, rule 3).
 
     Args:
         categories: the choice's ``content_filter_results``.

@@ -1,6 +1,6 @@
 """Fold a chat stream's chunks into one response, and say per chunk what it added. Pure, no I/O.
 
-``ChatAccumulator.add`` is the one fold of a ``/chat/completions`` stream (WIRE.md §4): the sync and async
+``ChatAccumulator.add`` is the one fold of a ``/chat/completions`` stream (docs/wire.md §4): the sync and async
 streams call it, and both framework adapters read the ``ChunkDelta`` it returns instead of folding the chunks a
 second time. A delta is what one chunk added to the first choice (the one message an adapter shows): its text
 and reasoning after the ``<think>`` split, the tool-call slots it touched, its finish reason and its usage.
@@ -34,12 +34,12 @@ class ToolCallPiece:
     """One tool-call fragment of a chunk, placed in its slot.
 
     ``id`` and ``name`` are set only on the fragment that first brought them: some servers repeat them on every
-    fragment (WIRE.md §4), and a consumer that concatenates fragments (LangChain) must see each once. The whole
+    fragment (docs/wire.md §4), and a consumer that concatenates fragments (LangChain) must see each once. The whole
     calls so far are ``ChatAccumulator.tool_calls()``.
     """
 
     index: int
-    """The call's slot (WIRE.md §4 Δ8: from ``index``, else from the ``id``; see ``tool_call_slot``)."""
+    """The call's slot (docs/wire.md §4 Δ8: from ``index``, else from the ``id``; see ``tool_call_slot``)."""
     id: str | None
     """The call's id, on the fragment that first carried it; ``None`` after."""
     name: str | None
@@ -96,7 +96,7 @@ class _ChoiceState:
 def tool_call_slot(delta: ToolCallDelta, known: dict[int, _ToolCallState] | dict[int, Any], last: int | None) -> int:
     """Which tool call a delta belongs to (pure).
 
-    WIRE.md §4 Δ8: the spec's deltas carry no ``index``. With ``index`` we trust it. Without it, a delta whose
+    docs/wire.md §4 Δ8: the spec's deltas carry no ``index``. With ``index`` we trust it. Without it, a delta whose
     ``id`` is new starts the next call, a delta with a known ``id`` continues that call, and a delta with no
     ``id`` continues the most recent call (the SDK sample's behaviour).
     """

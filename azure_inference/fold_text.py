@@ -1,4 +1,4 @@
-"""Fold a text-completion stream (``POST /completions``, WIRE.md §8) into one ``Completions``. Pure, no I/O."""
+"""Fold a text-completion stream (``POST /completions``, docs/wire.md §8) into one ``Completions``. Pure, no I/O."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ __all__ = ["CompletionAccumulator"]
 
 
 class CompletionAccumulator:
-    """Folds ``/completions`` stream chunks (WIRE.md §8) into one ``Completions``: the first choice's text."""
+    """Folds ``/completions`` stream chunks (docs/wire.md §8) into one ``Completions``: the first choice's text."""
 
     def __init__(self) -> None:
         self.parts: list[str] = []

@@ -9,7 +9,7 @@ known name followed by ``-`` or ``_`` (``gpt-4o-mini-2024-07-18`` is a ``gpt-4o-
 and ``gpt-4.1-mini`` is not a ``gpt-4``.
 
 Reasoning families (o-series, gpt-5, DeepSeek-R1, Phi reasoning) also say which token-limit field they take,
-which sampling fields they refuse and which ``reasoning_effort`` values they accept (WIRE-V1.md §2.1). A
+which sampling fields they refuse and which ``reasoning_effort`` values they accept (docs/wire.md §V1.2.1). A
 deployment name need not be a model name, so :func:`resolve_model` tries, in order, an explicit family, the
 ``/info`` model name, the response's ``model`` field and the deployment name.
 """
@@ -32,7 +32,7 @@ __all__ = [
 REASONING_REFUSED: frozenset[str] = frozenset(
     {"temperature", "top_p", "presence_penalty", "frequency_penalty", "logprobs", "top_logprobs", "logit_bias"}
 )
-"""Sampling fields OpenAI reasoning models refuse (WIRE-V1.md §2.1, [RSN]); ``max_tokens`` is renamed instead."""
+"""Sampling fields OpenAI reasoning models refuse (docs/wire.md §V1.2.1, [RSN]); ``max_tokens`` is renamed instead."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class ModelCard:
         supports_dimensions: An embedding model that accepts the ``dimensions`` request field.
         input_type: An embedding model that accepts ``input_type`` (query vs document).
         token_param: The request field that limits the completion: ``max_tokens``, or ``max_completion_tokens``
-            for OpenAI reasoning models, which refuse ``max_tokens`` (WIRE-V1.md §2.1).
+            for OpenAI reasoning models, which refuse ``max_tokens`` (docs/wire.md §V1.2.1).
         refused_params: Request fields the model refuses (400 ``unsupported_parameter`` / ``unsupported_value``).
         reasoning_efforts: Accepted ``reasoning_effort`` values; empty when the model takes no such field.
         verbosity: Accepts ``verbosity`` (gpt-5 family).
@@ -97,7 +97,7 @@ def _openai_reasoning(
     verbosity: bool = False,
     developer_role: bool = True,
 ) -> ModelCard:
-    # WIRE-V1.md §2.1: max_completion_tokens only, no sampling fields; the developer role since o1 (not o1-mini).
+    # docs/wire.md §V1.2.1: max_completion_tokens only, no sampling fields; the developer role since o1 (not o1-mini).
     return ModelCard(
         context,
         output,
@@ -125,7 +125,7 @@ _GPT_51 = _openai_reasoning(400_000, 128_000, ("none", *_LMH), verbosity=True)
 _LLAMA_31 = ModelCard(128_000, 4_096, tools=True)
 _LLAMA_VISION = ModelCard(128_000, 4_096, images=True)
 # DeepSeek-R1 and Phi reasoning: reasoning in `<think>` text or reasoning_content, no effort control; the
-# DeepSeek tutorial still sends `max_tokens` ([DS], WIRE-V1.md §2.1), so they keep it.
+# DeepSeek tutorial still sends `max_tokens` ([DS], docs/wire.md §V1.2.1), so they keep it.
 _OPEN_REASONING = ModelCard(128_000, 32_768, reasoning=True)
 _COHERE_EMBED_V3 = _embed(512, 1024, input_type=True)
 
@@ -166,7 +166,7 @@ _TABLE: dict[str, ModelCard] = {
     "o3-pro": _O3,
     "o3-mini": _openai_reasoning(200_000, 100_000, _LMH, images=False),
     "o4-mini": _O3,
-    # Model router (WIRE-V1.md §6) picks a model per request and drops the fields its reasoning models refuse
+    # Model router (docs/wire.md §V1.6) picks a model per request and drops the fields its reasoning models refuse
     # instead of failing; it reports the chosen model in `model`. The smallest underlying context applies.
     "model-router": ModelCard(
         200_000,
@@ -277,7 +277,7 @@ def resolve_model(
 
     Candidates are tried in order of trust: an explicit ``model_family`` set by the user, the model name
     ``/info`` reports (model-inference), the ``model`` field of a response (the model that answered: for a
-    model-router deployment the model it picked, WIRE-V1.md §6), and finally the deployment name.
+    model-router deployment the model it picked, docs/wire.md §V1.6), and finally the deployment name.
 
     Args:
         family: An explicit family (``model_family=``); must name a table entry (any case, with or without a

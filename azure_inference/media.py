@@ -1,4 +1,4 @@
-"""Turn images and audio (paths, bytes, file objects) into the data URLs and parts the wire wants (WIRE.md §3.2, §6)."""
+"""Images and audio (paths, bytes, file objects) as the data URLs and parts the wire wants (docs/wire.md §3.2, §6)."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ def image_data_url(source: ImageSource, mime_type: str | None = None) -> str:
 
 
 def audio_part(source: ImageSource, audio_format: str | None = None) -> dict[str, object]:
-    """An ``input_audio`` content part (the nested form, WIRE.md §3.2 Δ5) from a path, bytes or file object."""
+    """An ``input_audio`` content part (the nested form, docs/wire.md §3.2 Δ5) from a path, bytes or file object."""
     data, guessed = _read(source, "audio")
     fmt = audio_format or (guessed.split("/")[-1] if guessed else None)
     fmt = {"x-wav": "wav", "wave": "wav", "mpeg": "mp3"}.get(fmt or "", fmt)

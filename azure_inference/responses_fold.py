@@ -1,6 +1,6 @@
 """Fold a Responses API event stream into one ``Response``, and say per event what it added. Pure, no I/O.
 
-``ResponsesAccumulator.add`` is the one fold of a ``POST /responses`` stream (WIRE-V1.md §3.4), shaped like the
+``ResponsesAccumulator.add`` is the one fold of a ``POST /responses`` stream (docs/wire.md §V1.3.4), shaped like the
 chat fold (``fold.ChatAccumulator``): it returns a ``ResponseDelta`` naming what the event added (text of an
 output item, a reasoning-summary piece, function-call arguments with the call's ids, the finish), and
 ``result()`` gives the whole response as if it had not been streamed.
@@ -107,7 +107,7 @@ _CODES: dict[str, tuple[type[APIStatusError], int]] = {
 
 
 def failure_error(code: str | None, message: str, *, where: str, received: str = "") -> InferenceError:
-    """The typed error for a failed response or an ``error`` event (WIRE-V1.md §3.2 error codes).
+    """The typed error for a failed response or an ``error`` event (docs/wire.md §V1.3.2 error codes).
 
     ``rate_limit_exceeded`` → ``RateLimitError``, ``server_error`` → ``ServerError``, ``content_filter`` →
     ``ContentFilterError``, ``invalid_*`` → ``BadRequestError`` (each with the status the code stands for);

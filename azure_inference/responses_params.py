@@ -1,4 +1,4 @@
-"""Chat-shaped request parameters re-shaped for ``POST /responses`` (WIRE-V1.md §3.1). Pure, no I/O.
+"""Chat-shaped request parameters re-shaped for ``POST /responses`` (docs/wire.md §V1.3.1). Pure, no I/O.
 
 Both adapters build one chat parameter set (fields, tools, ``tool_choice``, ``response_format``, per-call
 kwargs); ``chat_params_to_responses`` maps it onto Responses fields, so every feature built on those parameters
@@ -36,7 +36,7 @@ def tool_choice_to_responses(choice: Any) -> Any:
     return choice
 
 
-# Request fields the Responses API takes as the chat API does (WIRE-V1.md §3.1 request body).
+# Request fields the Responses API takes as the chat API does (docs/wire.md §V1.3.1 request body).
 _SAME = frozenset(
     {
         "model",

@@ -2,7 +2,7 @@
 
 ``ResponsesStreamParser`` has the interface of ``streaming.StreamParser`` (``feed``, ``done``, ``end``,
 ``broken``), so the sync and async shells of ``streaming`` can carry it; what it hands on per event is the
-``ResponseDelta`` the fold returned. WIRE-V1.md §3.4: events are dispatched on the data's ``type`` (the
+``ResponseDelta`` the fold returned. docs/wire.md §V1.3.4: events are dispatched on the data's ``type`` (the
 ``event:`` line is optional on Azure), no ``[DONE]`` terminator is defined, and the stream must end with
 ``response.completed`` or ``response.incomplete``; anything short of that raises ``StreamError``.
 """

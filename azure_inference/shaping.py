@@ -1,4 +1,4 @@
-"""Shape a chat body for a known model before it is sent (pure; WIRE-V1.md §2.1).
+"""Shape a chat body for a known model before it is sent (pure; docs/wire.md §V1.2.1).
 
 The known-model table (:mod:`.known_models`) says what a model takes; this module turns a body built from the
 user's settings into the body that model accepts, and says what it changed so the caller can warn once:
@@ -25,7 +25,7 @@ __all__ = ["ShapedBody", "shape_chat_body", "surface_has_max_completion_tokens"]
 
 _OPTIONAL_FEATURES = ("reasoning_effort", "verbosity")
 
-# [OLDVER] (WIRE-V1.md §1): max_completion_tokens first appeared in the Azure OpenAI 2024-09-01-preview spec.
+# [OLDVER] (docs/wire.md §V1.1): max_completion_tokens first appeared in the Azure OpenAI 2024-09-01-preview spec.
 _FIRST_AOAI_VERSION_WITH_MCT = "2024-09-01"
 
 
@@ -38,7 +38,7 @@ def surface_has_max_completion_tokens(surface: str, api_version: str | None = No
         api_version: The Azure OpenAI ``api-version`` (dated versions compare as text: ``YYYY-MM-DD``).
 
     Returns:
-        ``False`` for the Model Inference API (its spec has only ``max_tokens``, WIRE.md §3) and for Azure OpenAI
+        ``False`` for the Model Inference API (its spec has only ``max_tokens``, docs/wire.md §3) and for Azure OpenAI
         versions before 2024-09-01-preview; ``True`` otherwise.
     """
     if surface == "model-inference":
@@ -84,7 +84,7 @@ def _token_limit(body: dict[str, Any], card: ModelCard, has_mct: bool, renamed: 
     if not has_mct:
         source, target = "max_completion_tokens", "max_tokens"  # the only limit that surface's spec has
     elif card.token_param == "max_completion_tokens":
-        source, target = "max_tokens", "max_completion_tokens"  # WIRE-V1.md §2.2: max_tokens is refused
+        source, target = "max_tokens", "max_completion_tokens"  # docs/wire.md §V1.2.2: max_tokens is refused
     else:
         return  # both names are understood: send what the user set
     if body.get(source) is None:

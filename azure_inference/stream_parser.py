@@ -1,8 +1,8 @@
 """The pure half of a chat or text-completion stream: SSE bytes → typed chunks → the accumulator. No I/O.
 
 ``Parser`` is what the sync and async shells of ``streaming`` need from a parser (``feed``, ``done``, ``end``,
-``broken``, ``accumulator``); ``StreamParser`` (chat and text completions, WIRE.md §4) and
-``responses_stream.ResponsesStreamParser`` (WIRE-V1.md §3.4) both have it, so one pair of shells carries both.
+``broken``, ``accumulator``); ``StreamParser`` (chat and text completions, docs/wire.md §4) and
+``responses_stream.ResponsesStreamParser`` (docs/wire.md §V1.3.4) both have it, so one pair of shells carries both.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ class StreamParser(Generic[T]):
                 raise self._fail(f"malformed stream chunk {self._start(raw)!r}", pending=out) from None
             extra = chunk.__pydantic_extra__
             if extra and "error" in extra and not getattr(chunk, "choices", None):
-                raise self._error_event(raw, out)  # WIRE.md §4 rule 7: an error object mid-stream
+                raise self._error_event(raw, out)  # docs/wire.md §4 rule 7: an error object mid-stream
             if self.fold_in_feed:
                 self.accumulator.fold(chunk)
             out.append(chunk)

@@ -1,7 +1,7 @@
 """Strict structured-output schemas: make a JSON schema follow the service's strict-mode rules, or say why not.
 
 With ``response_format: {"type": "json_schema", "json_schema": {..., "strict": true}}`` (and ``strict: true``
-function tools) the service accepts only a subset of JSON Schema (WIRE-V1.md §2.5, [SO]):
+function tools) the service accepts only a subset of JSON Schema (docs/wire.md §V1.2.5, [SO]):
 
 - every object sets ``"additionalProperties": false`` and lists every key of ``properties`` in ``required``;
   an optional field is a required field that may be ``null``;
@@ -34,13 +34,13 @@ __all__ = [
 ]
 
 MAX_PROPERTIES = 100
-"""Object properties allowed in one schema, counted over every object (WIRE-V1.md §2.5)."""
+"""Object properties allowed in one schema, counted over every object (docs/wire.md §V1.2.5)."""
 MAX_DEPTH = 5
-"""Levels of object nesting allowed (WIRE-V1.md §2.5)."""
+"""Levels of object nesting allowed (docs/wire.md §V1.2.5)."""
 
 UNSUPPORTED_KEYWORDS: frozenset[str] = frozenset(
     {
-        # strings, numbers, objects, arrays (WIRE-V1.md §2.5)
+        # strings, numbers, objects, arrays (docs/wire.md §V1.2.5)
         *("minLength", "maxLength", "pattern", "format"),
         *("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"),
         *("patternProperties", "unevaluatedProperties", "propertyNames", "minProperties", "maxProperties"),
@@ -89,7 +89,7 @@ def _keyword_problem(key: str) -> str:
 
 
 def _nullable(node: dict[str, Any]) -> dict[str, Any]:
-    """``node`` that also accepts ``null`` (an optional field made required, WIRE-V1.md §2.5)."""
+    """``node`` that also accepts ``null`` (an optional field made required, docs/wire.md §V1.2.5)."""
     if "anyOf" in node:
         if not any(b.get("type") == "null" for b in node["anyOf"] if isinstance(b, Mapping)):
             node["anyOf"] = [*node["anyOf"], {"type": "null"}]

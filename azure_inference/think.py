@@ -1,6 +1,6 @@
 """Split ``<think>…</think>`` reasoning out of content: whole (``ThinkSplitter.split``) or streamed. Pure, no I/O.
 
-Some deployments (e.g. DeepSeek-R1) put their reasoning inside the content between tags (WIRE-V1.md Δ4:
+Some deployments (e.g. DeepSeek-R1) put their reasoning inside the content between tags (docs/wire.md §V1.8, Δ4:
 clients handle both the tags and ``reasoning_content``). ``ThinkSplitter`` splits a text piece by piece,
 keeping every character; its ``split`` of a whole text strips the whitespace around the content and around
 the reasoning, so ``"<think>\\nwhy\\n</think>\\n\\nanswer"`` gives ``("answer", "why")``.

@@ -46,7 +46,7 @@ def profiles_path() -> Path:
 def steady_sampling(dep: Deployment) -> dict[str, float]:
     """``temperature=0`` (real models answer the same way each run), except for a model that refuses it.
 
-    Reasoning models take no sampling fields (WIRE-V1.md §2.1): the transport would leave it out with a warning.
+    Reasoning models take no sampling fields (docs/wire.md §V1.2.1): the transport would leave it out with a warning.
     """
     card = lookup_model(dep.model_family or dep.model)
     return {} if card is not None and "temperature" in card.refused_params else {"temperature": 0.0}

@@ -1,4 +1,4 @@
-"""Pure converters between LangChain objects and the wire dicts of ``azure_inference`` (WIRE.md §3, §4).
+"""Pure converters between LangChain objects and the wire dicts of ``azure_inference`` (docs/wire.md §3, §4).
 
 Every function here is pure and named by direction (``*_to_wire`` / ``*_from_wire``); the only stateful piece
 is ``StreamConverter``, which maps what each chunk of one stream added (the transport folds the stream).
@@ -76,7 +76,7 @@ def _image_block_to_wire(block: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _audio_block_to_wire(block: Mapping[str, Any]) -> dict[str, Any]:
-    """LangChain standard audio blocks as the nested ``input_audio`` part (WIRE.md §3.2 Δ5)."""
+    """LangChain standard audio blocks as the nested ``input_audio`` part (docs/wire.md §3.2 Δ5)."""
     data = block.get("base64") or (block.get("data") if block.get("source_type") == "base64" else None)
     if data is None:
         raise ValueError("audio content blocks need base64 data; the wire has no audio URL for chat input")
@@ -126,7 +126,7 @@ def _tool_call_to_wire(call: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def message_to_wire(message: BaseMessage) -> dict[str, Any]:
-    """One LangChain message as a wire message dict (WIRE.md §3.1)."""
+    """One LangChain message as a wire message dict (docs/wire.md §3.1)."""
     out: dict[str, Any]
     if isinstance(message, SystemMessage):
         role = "developer" if message.additional_kwargs.get("__openai_role__") == "developer" else "system"
@@ -319,7 +319,7 @@ class StreamConverter:
         self._tail: ChunkDelta | None = None
         self._adaptations = list(adaptations)
         self.prompt_filter_results: list[Any] | None = None
-        """The prompt's filter annotations, from the choice-less chunk Azure sends first (WIRE-V1.md §7, rule 4)."""
+        """The prompt's filter annotations, from the choice-less chunk Azure sends first (docs/wire.md §V1.7.4)."""
 
     @property
     def id(self) -> str | None:
@@ -342,7 +342,7 @@ class StreamConverter:
             if extra and extra.get("prompt_filter_results"):
                 self.prompt_filter_results = extra["prompt_filter_results"]
             return None
-        # The transport gives each fragment's id and name once per call (some servers repeat them, WIRE.md §4),
+        # The transport gives each fragment's id and name once per call (some servers repeat them, docs/wire.md §4),
         # as LangChain needs: it concatenates the fragments' strings.
         calls = (
             [tool_call_chunk(name=p.name, args=p.arguments, id=p.id, index=p.index) for p in pieces] if pieces else None

@@ -31,7 +31,7 @@ def profile_from_card(card: ModelCard) -> ModelProfile:
         audio_inputs=card.audio,
         reasoning_output=card.reasoning,
     )
-    if card.tools:  # tool-call deltas stream wherever tools are accepted (WIRE.md streaming)
+    if card.tools:  # tool-call deltas stream wherever tools are accepted (docs/wire.md streaming)
         profile["tool_call_streaming"] = True
     return profile
 

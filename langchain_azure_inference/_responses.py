@@ -1,4 +1,4 @@
-"""Pure converters between LangChain objects and the Responses API (``POST /responses``, WIRE-V1.md §3).
+"""Pure converters between LangChain objects and the Responses API (``POST /responses``, docs/wire.md §V1.3).
 
 Messages become ``input`` items (system/developer text goes to ``instructions`` or stays a developer message,
 assistant tool calls become ``function_call`` items, tool results ``function_call_output`` items keyed by
@@ -64,7 +64,7 @@ _FILTER_FIX = "rephrase the request, or pass raise_on_content_filter=False to ge
 
 
 def _user_content(content: str | list[Any]) -> str | list[dict[str, Any]]:
-    """User content as Responses input parts: ``input_text`` / ``input_image`` (WIRE-V1.md §3.1)."""
+    """User content as Responses input parts: ``input_text`` / ``input_image`` (docs/wire.md §V1.3.1)."""
     wire = content_to_wire(content)
     if isinstance(wire, str):
         return wire
@@ -149,7 +149,7 @@ def new_turns(messages: Sequence[BaseMessage]) -> tuple[str | None, list[BaseMes
     """The previous response id, if the last assistant message has one, and the messages after it.
 
     With ``store`` the service keeps earlier turns; sending ``previous_response_id`` plus only the new turns
-    avoids paying for the history twice (WIRE-V1.md §3.1 ``previous_response_id``).
+    avoids paying for the history twice (docs/wire.md §V1.3.1 ``previous_response_id``).
     """
     for index in range(len(messages) - 1, -1, -1):
         message = messages[index]
@@ -235,7 +235,7 @@ def ai_message_from_response(response: Response) -> AIMessage:
 
 
 def raise_if_filtered(response: Response, partial_text: str = "") -> None:
-    """Raise ``ContentFilterError`` for a response the content filter cut, as chat does (WIRE-V1.md §7, rule 3)."""
+    """Raise ``ContentFilterError`` for a response the content filter cut, as chat does (docs/wire.md §V1.7, rule 3)."""
     details = response.incomplete_details
     if response.status == "incomplete" and details is not None and details.reason == "content_filter":
         raise completion_filtered(None, partial_text, _FILTER_FIX)

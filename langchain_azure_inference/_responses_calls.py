@@ -1,7 +1,7 @@
 """``ChatAzureInference`` on the Responses API: the four calls (sync/async, whole/streamed), one parameter path.
 
 The model builds its chat parameter set as always (fields, ``bind`` kwargs from ``bind_tools`` and
-``with_structured_output``); ``chat_params_to_responses`` re-shapes it for ``POST /responses`` (WIRE-V1.md §3).
+``with_structured_output``); ``chat_params_to_responses`` re-shapes it for ``POST /responses`` (docs/wire.md §V1.3).
 Responses-only keywords (``reasoning``, ``store``, ``previous_response_id``, ...) are taken out first, so they
 reach the body as fields rather than as unknown extras.
 """
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = ["agenerate", "astream", "generate", "request", "stream"]
 
-# Keywords only the Responses API has: body fields, not extras (WIRE-V1.md §3.1).
+# Keywords only the Responses API has: body fields, not extras (docs/wire.md §V1.3.1).
 RESPONSES_ONLY = frozenset(
     {
         "reasoning",

@@ -32,7 +32,7 @@ ToolLike = dict[str, Any] | type | Callable[..., Any] | BaseTool
 
 
 def tools_to_wire(tools: Sequence[ToolLike], strict: bool | None = None) -> list[dict[str, Any]]:
-    """Dicts, pydantic models, functions and ``BaseTool``s as wire tool definitions (WIRE.md §3).
+    """Dicts, pydantic models, functions and ``BaseTool``s as wire tool definitions (docs/wire.md §3).
 
     With ``strict=True`` each tool's parameters follow the service's strict rules (``to_strict_schema``).
     """

@@ -203,11 +203,11 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
     ``reasoning_content``, streaming-safe; ``None`` leaves content untouched."""
     reasoning_effort: str | None = None
     """How hard a reasoning model thinks: ``low``, ``medium``, ``high`` (gpt-5 adds ``minimal``); left out, with
-    one warning, for known models without effort control (WIRE-V1.md §2.1)."""
+    one warning, for known models without effort control (docs/wire.md §V1.2.1)."""
     verbosity: Literal["low", "medium", "high"] | None = None
-    """How long the answer of a gpt-5 family model is (WIRE-V1.md §2.1); left out for other known models."""
+    """How long the answer of a gpt-5 family model is (docs/wire.md §V1.2.1); left out for other known models."""
     use_responses_api: bool | None = None
-    """Speak the Responses API (``POST /responses``, WIRE-V1.md §3) instead of chat completions; ``None``
+    """Speak the Responses API (``POST /responses``, docs/wire.md §V1.3) instead of chat completions; ``None``
     follows the deployment's ``api`` (profile key ``api = "responses"``)."""
     reasoning: dict[str, Any] | None = None
     """Responses API only: ``{"effort": "low", "summary": "auto"}``; the summary comes back as a reasoning
@@ -259,7 +259,7 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
         return result
 
     def _filtered(self, categories: dict[str, Any] | None, partial: str) -> None:
-        # WIRE-V1.md §7, rule 3: an output block is a 200 whose finish_reason says content_filter; the text is cut.
+        # docs/wire.md §V1.7, rule 3: an output block is a 200 whose finish_reason says content_filter; the text is cut.
         raise completion_filtered(
             categories, partial, "rephrase the prompt, or set raise_on_content_filter=False to get the cut text"
         )
@@ -307,7 +307,7 @@ class ChatAzureInference(GenerativeBase, BaseChatModel):
             else:
                 extra[key] = value
         if "max_completion_tokens" in params or "max_tokens" in kwargs:
-            # One completion limit under either name (WIRE-V1.md §2.1): the call's wins over the field.
+            # One completion limit under either name (docs/wire.md §V1.2.1): the call's wins over the field.
             params.pop("max_tokens" if "max_completion_tokens" in kwargs else "max_completion_tokens", None)
         stops = stop if stop is not None else self.stop
         if stops:

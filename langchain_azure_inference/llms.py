@@ -1,4 +1,4 @@
-"""``AzureInferenceLLM``: text completion (``POST /completions``, WIRE.md §8) as a LangChain ``BaseLLM``."""
+"""``AzureInferenceLLM``: text completion (``POST /completions``, docs/wire.md §8) as a LangChain ``BaseLLM``."""
 
 from __future__ import annotations
 

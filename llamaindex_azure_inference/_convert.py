@@ -1,4 +1,4 @@
-"""Pure conversions between LlamaIndex objects and the wire format (WIRE.md §3). No I/O, no clients.
+"""Pure conversions between LlamaIndex objects and the wire format (docs/wire.md §3). No I/O, no clients.
 
 Direction is in the name: ``to_wire_*`` builds request dicts from LlamaIndex objects, ``from_wire_*`` builds
 LlamaIndex objects from wire models or dicts. Round trips are tested: ``to_wire_message(from_wire_message(m))
@@ -49,7 +49,7 @@ __all__ = [
     "usage_kwargs",
 ]
 
-# LlamaIndex has roles the wire does not (WIRE.md §3.1 lists system, developer, user, assistant, tool).
+# LlamaIndex has roles the wire does not (docs/wire.md §3.1 lists system, developer, user, assistant, tool).
 _ROLE_TO_WIRE = {
     MessageRole.SYSTEM: "system",
     MessageRole.DEVELOPER: "developer",
@@ -85,7 +85,7 @@ def _image_part(block: ImageBlock) -> dict[str, Any]:
 
 def _audio_part(block: AudioBlock) -> dict[str, Any]:
     if block.audio is None and block.path is None and block.url is not None:
-        return {"type": "audio_url", "audio_url": {"url": str(block.url)}}  # WIRE.md §3.2 audio_url
+        return {"type": "audio_url", "audio_url": {"url": str(block.url)}}  # docs/wire.md §3.2 audio_url
     source: Any = block.path if block.path is not None and block.audio is None else block.resolve_audio().read()
     return audio_part(source, audio_format=block.format)
 
@@ -205,7 +205,7 @@ def from_wire_tool_calls(calls: Sequence[Any], *, complete: bool = True) -> list
         fn = data.get("function") or {}
         args = fn.get("arguments") or ""
         if not isinstance(args, str):
-            args = json.dumps(args)  # WIRE.md Δ17: some servers send an object
+            args = json.dumps(args)  # docs/wire.md Δ17: some servers send an object
         blocks.append(
             ToolCallBlock(
                 tool_call_id=data.get("id") or None,

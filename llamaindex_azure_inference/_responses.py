@@ -1,4 +1,4 @@
-"""Pure converters between LlamaIndex objects and the Responses API (``POST /responses``, WIRE-V1.md §3).
+"""Pure converters between LlamaIndex objects and the Responses API (``POST /responses``, docs/wire.md §V1.3).
 
 Messages go through the chat converters (``to_wire_messages``) and are re-shaped as Responses ``input`` items:
 leading system text becomes ``instructions``, assistant tool calls ``function_call`` items, tool results
@@ -49,7 +49,7 @@ _FILTER_FIX = "rephrase the request, or pass raise_on_content_filter=False to ge
 
 
 def _input_parts(content: Any) -> str | list[dict[str, Any]]:
-    """Chat content parts as Responses input parts (``input_text`` / ``input_image``, WIRE-V1.md §3.1)."""
+    """Chat content parts as Responses input parts (``input_text`` / ``input_image``, docs/wire.md §V1.3.1)."""
     if content is None or isinstance(content, str):
         return content or ""
     parts: list[dict[str, Any]] = []
@@ -157,7 +157,7 @@ def chat_response_from_response(response: Response) -> ChatResponse:
 
 
 def raise_if_filtered(response: Response, partial_text: str = "") -> None:
-    """Raise ``ContentFilterError`` for a response the content filter cut, as chat does (WIRE-V1.md §7, rule 3)."""
+    """Raise ``ContentFilterError`` for a response the content filter cut, as chat does (docs/wire.md §V1.7, rule 3)."""
     details = response.incomplete_details
     if response.status == "incomplete" and details is not None and details.reason == "content_filter":
         raise completion_filtered(None, partial_text, _FILTER_FIX)

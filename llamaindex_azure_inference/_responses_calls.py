@@ -2,7 +2,7 @@
 
 The LLM builds its chat parameter set as always (fields, tools from ``_prepare_chat_with_tools``,
 ``response_format`` from ``structured_predict``); ``chat_params_to_responses`` re-shapes it for
-``POST /responses`` (WIRE-V1.md §3), so ``FunctionAgent`` and ``structured_predict`` run unchanged on either API.
+``POST /responses`` (docs/wire.md §V1.3), so ``FunctionAgent`` and ``structured_predict`` run unchanged on either API.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ResponsesFields", "achat", "astream_chat", "chat", "enabled", "request", "stream_chat"]
 
-# Keywords only the Responses API has: body fields, not extras (WIRE-V1.md §3.1).
+# Keywords only the Responses API has: body fields, not extras (docs/wire.md §V1.3.1).
 RESPONSES_ONLY = frozenset(
     {
         "reasoning",

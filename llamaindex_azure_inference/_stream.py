@@ -2,7 +2,7 @@
 
 The transport folds the stream once (``ChatAccumulator``, read through ``ChatStream.deltas()``): text and
 reasoning after the ``<think>`` split, tool-call fragments by slot (by index, or by id where the service sends
-no index, WIRE.md §4 Δ8), the finish reason. Each response here carries the whole message so far (text,
+no index, docs/wire.md §4 Δ8), the finish reason. Each response here carries the whole message so far (text,
 reasoning, tool calls) and the new text in ``delta``; while a call streams its arguments are kept as text, and
 they become a dict on the chunk that finishes the message.
 
@@ -60,7 +60,7 @@ class StreamFolder:
         self.finish_reason: str | None = None
         self._adaptations = list(adaptations)
         self.prompt_filter_results: list[Any] | None = None
-        """The prompt's filter annotations, from the choice-less chunk Azure sends first (WIRE-V1.md §7, rule 4)."""
+        """The prompt's filter annotations, from the choice-less chunk Azure sends first (docs/wire.md §V1.7.4)."""
         self.model_seen = False
         """Set by the caller once it has noted the stream's model name (so it looks only once per stream)."""
 

@@ -1,4 +1,4 @@
-"""``response_format`` for structured output (WIRE.md §3 ``json_schema``), built from a pydantic model. Pure."""
+"""``response_format`` for structured output (docs/wire.md §3 ``json_schema``), built from a pydantic model. Pure."""
 
 from __future__ import annotations
 

@@ -245,7 +245,7 @@ class AzureInference(TokenCounting, DeploymentFields, responses_api.ResponsesFie
     reasoning_effort: str | None = Field(
         default=None,
         description="How hard a reasoning model thinks: 'low', 'medium', 'high' (gpt-5 adds 'minimal'); left out, "
-        "with one warning, for known models without effort control (WIRE-V1.md §2.1).",
+        "with one warning, for known models without effort control (docs/wire.md §V1.2.1).",
     )
     verbosity: Literal["low", "medium", "high"] | None = Field(
         default=None, description="Answer length of gpt-5 family models; left out for other known models."
@@ -343,11 +343,11 @@ class AzureInference(TokenCounting, DeploymentFields, responses_api.ResponsesFie
     def _sends_parallel_tool_calls(self) -> bool:
         """Whether ``parallel_tool_calls=false`` goes on the wire (else it is enforced on the reply only).
 
-        It is a field of the v1 chat API (WIRE-V1.md §2.1), sent on ``openai-v1`` and OpenAI-compatible servers.
-        The Model Inference spec has no such field (WIRE.md §2.2): there it needs ``extra-parameters:
+        It is a field of the v1 chat API (docs/wire.md §V1.2.1), sent on ``openai-v1`` and OpenAI-compatible servers.
+        The Model Inference spec has no such field (docs/wire.md §2.2): there it needs ``extra-parameters:
         pass-through``, and a model that does not know it fails the whole tool-calling turn, so it is sent only
         when the deployment opted into ``extra_parameters="pass-through"``. The legacy ``azure-openai`` route
-        validates bodies against the dated spec our wire notes cover (WIRE.md), which has no such field: not
+        validates bodies against the dated spec our wire notes cover (docs/wire.md), which has no such field: not
         sent there. Wherever it is not sent, at most one call comes back all the same.
         """
         deployment = self.resolved_deployment()

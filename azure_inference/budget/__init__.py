@@ -3,7 +3,7 @@
 - :class:`Budget`: FIFO waiting for budget, sync and async, cancellable; :class:`Reservation` per request.
 - :func:`shared_budget`: the one budget per deployment key in this process.
 - :class:`LocalStore`, :class:`LeasingStore`, :class:`BudgetStore`: where the buckets live.
-- :func:`estimate_cost`: what the service charges a request on arrival (WIRE-V1.md §5).
+- :func:`estimate_cost`: what the service charges a request on arrival (docs/wire.md §V1.5).
 """
 
 from __future__ import annotations

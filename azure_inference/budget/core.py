@@ -68,7 +68,7 @@ class Reservation:
     _state: str = field(default="held", repr=False)
 
     def sent(self) -> None:
-        """Mark the request as sent: the service counts it now, even if it fails (WIRE-V1.md §5)."""
+        """Mark the request as sent: the service counts it now, even if it fails (docs/wire.md §V1.5)."""
         if self._state == "held":
             self._state = "sent"
 
@@ -82,7 +82,7 @@ class Reservation:
         """Correct the charge with the usage the response reports.
 
         More than reserved is always charged; less is given back only when the budget has ``refund_unused``
-        (the service keeps its arrival estimate, WIRE-V1.md §5, so refunding would overshoot by default).
+        (the service keeps its arrival estimate, docs/wire.md §V1.5, so refunding would overshoot by default).
         """
         if self._state != "sent":
             raise RuntimeError(f"settle() needs a sent reservation; this one is {self._state}")
@@ -184,7 +184,7 @@ class Budget:
         return Reservation(self, tokens, requests)
 
     def observe(self, headers: Mapping[str, str]) -> None:
-        """Correct from ``x-ratelimit-remaining-tokens`` / ``-requests`` (WIRE-V1.md §5); others are ignored."""
+        """Correct from ``x-ratelimit-remaining-tokens`` / ``-requests`` (docs/wire.md §V1.5); others are ignored."""
         lower = {k.lower(): v for k, v in headers.items()}
         tokens = _int_header(lower, "x-ratelimit-remaining-tokens")
         requests = _int_header(lower, "x-ratelimit-remaining-requests")

@@ -1,4 +1,4 @@
-"""What a request costs against a TPM quota, estimated before it is sent (WIRE-V1.md §5).
+"""What a request costs against a TPM quota, estimated before it is sent (docs/wire.md §V1.5).
 
 The service charges a request on arrival: its prompt tokens, *estimated from characters*, plus the output limit
 it asks for (``max_tokens`` / ``max_completion_tokens`` / ``max_output_tokens``). Embeddings cost their input
@@ -9,7 +9,7 @@ tokens. We estimate the same way so the budget reserves what the service will ch
   that and the exact count (code and non-Latin text take more tokens than characters / 4, and the real usage is
   charged when it exceeds the reservation). A token array counts its length.
 - output: the requested limit when one is sent; nothing otherwise (what the service charges then is
-  unconfirmed, WIRE-V1.md §5, so the budget corrects itself from the response headers instead).
+  unconfirmed, docs/wire.md §V1.5, so the budget corrects itself from the response headers instead).
 
 This module is the one place the estimate lives (issue 14); issue 18's token counting can replace
 :func:`count_tokens` without touching callers.
@@ -79,5 +79,5 @@ def output_tokens(body: Mapping[str, Any]) -> int:
 
 
 def estimate_cost(body: Mapping[str, Any]) -> int:
-    """Tokens the service charges on arrival: prompt tokens + the requested output limit (WIRE-V1.md §5)."""
+    """Tokens the service charges on arrival: prompt tokens + the requested output limit (docs/wire.md §V1.5)."""
     return prompt_tokens(body) + output_tokens(body)

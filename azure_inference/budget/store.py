@@ -2,7 +2,7 @@
 
 A store holds, per deployment key, two token buckets (docs/quota.md, "Model"): tokens, refilled continuously at
 ``tokens_per_minute / 60`` per second up to one token window's worth, and requests, refilled at
-``requests_per_minute / 60`` per second up to one request window's worth (WIRE-V1.md §5: RPM is enforced over 1 s
+``requests_per_minute / 60`` per second up to one request window's worth (docs/wire.md §V1.5: RPM is enforced over 1 s
 or 10 s windows). :class:`LocalStore` keeps them in this process; :class:`LeasingStore` takes budget from another
 store (the Ray actor, ``azure_inference.ray``) in batches, so the remote store is asked once per lease, not once
 per request. Every store answers :meth:`BudgetStore.take` with how long to wait, never by blocking: the waiting,
@@ -29,7 +29,7 @@ class Limits:
         tokens_per_minute: TPM; ``None`` means tokens are not limited.
         requests_per_minute: RPM; ``None`` means requests are not limited.
         token_window_s: How many seconds of TPM the token bucket holds when full (the largest burst).
-        request_window_s: How many seconds of RPM the request bucket holds (WIRE-V1.md §5: 1 s or 10 s).
+        request_window_s: How many seconds of RPM the request bucket holds (docs/wire.md §V1.5: 1 s or 10 s).
     """
 
     tokens_per_minute: int | None = None
@@ -106,10 +106,10 @@ class BudgetStore(Protocol):
         """Give back (positive) or charge (negative, possibly into debt) tokens and requests."""
 
     def correct(self, key: str, remaining_tokens: int | None, remaining_requests: int | None) -> None:
-        """Lower the levels to what the service says remains (``x-ratelimit-remaining-*``, WIRE-V1.md §5)."""
+        """Lower the levels to what the service says remains (``x-ratelimit-remaining-*``, docs/wire.md §V1.5)."""
 
     def block(self, key: str, seconds: float) -> None:
-        """Take nothing for ``seconds`` (a 429's ``retry-after-ms``, WIRE-V1.md §5)."""
+        """Take nothing for ``seconds`` (a 429's ``retry-after-ms``, docs/wire.md §V1.5)."""
 
 
 @dataclass

@@ -1,9 +1,9 @@
 """The starlette application: routes, authentication, ``api-version``, model selection, faults.
 
-Surfaces (DESIGN.md "API surfaces"; WIRE.md §10):
+Surfaces (docs/wire.md §S; docs/wire.md §10):
 
 - ``azure``: ``/``, ``/models`` and ``/api/models`` prefixes; ``api-version`` required and must be known
-  (WIRE.md §1); ``extra-parameters`` defaults to ``error`` (WIRE.md §2.2).
+  (docs/wire.md §1); ``extra-parameters`` defaults to ``error`` (docs/wire.md §2.2).
 - ``deployment``: ``/openai/deployments/<name>/...``; ``api-version`` required but any value is accepted
   (Azure OpenAI versions differ from model-inference ones); the path picks the model.
 - ``openai``: ``/v1/...`` and ``/openai/v1/...``; no ``api-version``; unknown body keys are ignored unless an
@@ -82,7 +82,7 @@ class Call:
         state: Emulator state.
         route: Route kind (``chat``, ``embeddings``, ...).
         surface: ``azure``, ``deployment`` or ``openai``.
-        spec: Key of the OpenAPI copy that validates this request (WIRE.md §1).
+        spec: Key of the OpenAPI copy that validates this request (docs/wire.md §1).
         body: The parsed JSON body (``{}`` for GET).
         model: The selected model (``None`` only for ``/v1/models``).
         entry: A scripted entry or fault taken for this request.
@@ -142,7 +142,7 @@ def _select_model(state: EmulatorState, route: str, name: str | None) -> ModelSp
     catalog = state.config.catalog
     types = ROUTE_TYPES[route]
     if state.config.single_model:
-        # Serverless endpoints serve one model and ignore `model` (WIRE.md §3, D-CHAT).
+        # Serverless endpoints serve one model and ignore `model` (docs/wire.md §3, D-CHAT).
         name = state.config.single_model
     if name is None:
         if route == "models":
@@ -260,7 +260,7 @@ def model_endpoint(state: EmulatorState, route: str, surface: str) -> Callable[[
             spec = _api_version(request, surface)
             if body_error is not None:
                 raise body_error
-            # The path (Azure OpenAI), then `azureml-model-deployment` (managed compute, WIRE.md §2.1), then
+            # The path (Azure OpenAI), then `azureml-model-deployment` (managed compute, docs/wire.md §2.1), then
             # the body's `model` (or `/info?model=`, S25) pick the deployment.
             name = request.path_params.get("deployment") or request.headers.get("azureml-model-deployment")
             if name is None:
@@ -269,10 +269,10 @@ def model_endpoint(state: EmulatorState, route: str, surface: str) -> Callable[[
                 raise azure_error(400, "invalid_payload", "'model' must be a string.", target="model")
             call = Call(request, state, route, surface, spec, body, _select_model(state, route, name))
             quota_name = call.model.name if call.model is not None else None
-            # validation, extra-parameters, capability checks; the Responses API has its own (WIRE-V1.md §3)
+            # validation, extra-parameters, capability checks; the Responses API has its own (docs/wire.md §V1.3)
             call.body = responses.prepare(call) if route == "responses" else handlers.prepare(call)
             if state.quota is not None and quota_name is not None:
-                # Quota mode charges on arrival, after validation, before faults (WIRE-V1.md §5; quota.py).
+                # Quota mode charges on arrival, after validation, before faults (docs/wire.md §V1.5; quota.py).
                 charged = state.quota.charge(quota_name, route, call.body)
                 if charged is not None:
                     quota.annotate(state.log, seq, charged)
@@ -296,7 +296,7 @@ def model_endpoint(state: EmulatorState, route: str, surface: str) -> Callable[[
             response = azure_error(
                 500, "InternalServerError", f"Emulator bug: {type(exc).__name__}: {exc}"
             ).to_response()
-        # Request ids as Azure sends them (emulator-<log seq>); the client's own id is echoed (WIRE.md §2.1).
+        # Request ids as Azure sends them (emulator-<log seq>); the client's own id is echoed (docs/wire.md §2.1).
         response.headers["x-request-id"] = response.headers["apim-request-id"] = f"emulator-{seq}"
         client_rid = request.headers.get("x-ms-client-request-id")
         if client_rid:
@@ -326,7 +326,7 @@ def build_routes(state: EmulatorState) -> list[BaseRoute]:
                 "/openai/deployments/{deployment}" + path, model_endpoint(state, route, "deployment"), methods=["POST"]
             )
         )
-    # WIRE-V1.md §3: the Azure OpenAI route names the deployment in `model`, with an api-version.
+    # docs/wire.md §V1.3: the Azure OpenAI route names the deployment in `model`, with an api-version.
     routes.append(Route("/openai/responses", model_endpoint(state, "responses", "deployment"), methods=["POST"]))
     routes += control.routes(state)
     routes += quota.routes(state.quota)

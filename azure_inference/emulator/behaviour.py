@@ -3,7 +3,7 @@
 The reply is a pure function of the request body and the model spec, so the same input always gives the
 same output. In order of precedence:
 
-1. Tools (WIRE.md §3): ``tool_choice`` naming a function or ``"required"`` → a tool call; ``"auto"`` (or
+1. Tools (docs/wire.md §3): ``tool_choice`` naming a function or ``"required"`` → a tool call; ``"auto"`` (or
    absent) → a call to every tool whose name the last user message mentions, else to the tool whose name or
    description shares the most words with it, unless the last message is already a tool result.
    Arguments are taken from the conversation where it offers a fitting value (:mod:`.grounding`), else
@@ -110,7 +110,7 @@ def completion_tokens(reply: ChatReply) -> int:
 
 
 def usage_for(prompt: int, reply: ChatReply) -> dict[str, Any]:
-    """The ``usage`` object (WIRE.md §3.3), or the scripted one."""
+    """The ``usage`` object (docs/wire.md §3.3), or the scripted one."""
     if reply.usage is not None:
         return reply.usage
     completion = completion_tokens(reply)

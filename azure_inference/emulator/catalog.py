@@ -1,7 +1,7 @@
 """The model catalog: which models the emulator serves and what each can do.
 
 A catalog is an ordered mapping of model name to :class:`ModelSpec`. The first model of each type is the
-default for the routes of that type when a request names no ``model`` (WIRE.md §3: ``model`` is optional and
+default for the routes of that type when a request names no ``model`` (docs/wire.md §3: ``model`` is optional and
 only picks a deployment on multi-model endpoints).
 """
 
@@ -55,15 +55,15 @@ class ModelSpec:
         input_types: Accepted ``input_type`` values; empty means the field is not supported.
         image_text: Image embeddings accept the optional ``text`` of each input.
         token_param: The completion limit the model takes on OpenAI-style routes; ``max_completion_tokens``
-            makes ``max_tokens`` a 400 ``unsupported_parameter`` (WIRE-V1.md §2.2).
+            makes ``max_tokens`` a 400 ``unsupported_parameter`` (docs/wire.md §V1.2.2).
         refused_params: Fields refused outright on OpenAI-style routes (400 ``unsupported_parameter``).
         default_only_params: Fields accepted only at their default value (400 ``unsupported_value``).
         reasoning_efforts: Accepted ``reasoning_effort`` values (empty: the field is not checked).
         verbosity: Accepts ``verbosity`` (``low``/``medium``/``high``).
         hide_reasoning: Reasons (``reasoning_tokens`` in usage) but returns no reasoning text, as OpenAI
-            reasoning models do on chat (WIRE-V1.md §2.3).
-        routes_to: A model-router deployment: answers as one of these models (WIRE-V1.md §6).
-        retired: A deployment of a retired model: every request fails (WIRE-V1.md §6).
+            reasoning models do on chat (docs/wire.md §V1.2.3).
+        routes_to: A model-router deployment: answers as one of these models (docs/wire.md §V1.6).
+        retired: A deployment of a retired model: every request fails (docs/wire.md §V1.6).
     """
 
     name: str
@@ -94,7 +94,7 @@ class ModelSpec:
 
     @property
     def model_type(self) -> str:
-        """The type reported by ``GET /info`` (the spec spelling, WIRE.md §7)."""
+        """The type reported by ``GET /info`` (the spec spelling, docs/wire.md §7)."""
         return self.types[0]
 
     def to_dict(self) -> dict[str, Any]:
@@ -110,7 +110,7 @@ def _chat(name: str, provider: str, **caps: Any) -> ModelSpec:
     return ModelSpec(name=name, types=(CHAT,), provider=provider, **caps)
 
 
-# WIRE-V1.md §2.1-2.2: what OpenAI reasoning models refuse on chat. o1 / o3-mini refuse the sampling fields
+# docs/wire.md §V1.2.1-2.2: what OpenAI reasoning models refuse on chat. o1 / o3-mini refuse the sampling fields
 # outright (unsupported_parameter); o3 / o4-mini / gpt-5 accept them at the default value only (unsupported_value).
 _LOGPROB_FIELDS = ("logprobs", "top_logprobs", "logit_bias")
 _SAMPLING_FIELDS = ("temperature", "top_p", "presence_penalty", "frequency_penalty")

@@ -10,13 +10,13 @@ from .catalog import ModelSpec
 from .errors import ApiError, azure_error, unprocessable
 
 # Accepted on every route although no copied OpenAPI declares it: Azure OpenAI deployments behind the models
-# endpoint honour it, and clients send it to get the usage chunk (WIRE.md §4, SDK-CL 1.0.0b8).
+# endpoint honour it, and clients send it to get the usage chunk (docs/wire.md §4, SDK-CL 1.0.0b8).
 ALWAYS_KNOWN = frozenset({"stream_options"})
 EXTRA_MODES = ("error", "drop", "pass-through")
 
 
 def extra_parameters_mode(header: str | None, default: str) -> str:
-    """The effective ``extra-parameters`` mode; the old docs' ``ignore`` means ``drop`` (WIRE.md §11.12)."""
+    """The effective ``extra-parameters`` mode; the old docs' ``ignore`` means ``drop`` (docs/wire.md §11.12)."""
     if header is None or header == "":
         return default
     mode = header.strip().lower()
@@ -33,7 +33,7 @@ def extra_parameters_mode(header: str | None, default: str) -> str:
 
 
 def apply_extra_parameters(body: dict[str, Any], known: frozenset[str], mode: str) -> dict[str, Any]:
-    """Enforce ``extra-parameters`` (WIRE.md §2.2): 422 naming each unknown key, else drop them.
+    """Enforce ``extra-parameters`` (docs/wire.md §2.2): 422 naming each unknown key, else drop them.
 
     ``pass-through`` hands unknown keys to the model, which ignores what it does not know; the emulated model
     likewise never sees them. The handlers read only keys the schema validated, so an unvalidated value
@@ -55,7 +55,7 @@ def apply_extra_parameters(body: dict[str, Any], known: frozenset[str], mode: st
 
 
 def check_chat(body: Mapping[str, Any], model: ModelSpec) -> None:
-    """422 for chat parameters ``model`` does not support (WIRE.md §9: valid payload, unsupported value)."""
+    """422 for chat parameters ``model`` does not support (docs/wire.md §9: valid payload, unsupported value)."""
     items: list[tuple[list[str | int], Any, str]] = []
     if body.get("tools") and not model.tools:
         items.append((["body", "tools"], body["tools"], f"Model {model.name} does not support tools."))

@@ -23,7 +23,7 @@ class EmulatorConfig:
         catalog: The models served.
         keys: Accepted API keys; empty means no authentication (open).
         single_model: When set, every request is served by this model and the body's ``model`` is ignored,
-            as on an Azure serverless endpoint (WIRE.md §10).
+            as on an Azure serverless endpoint (docs/wire.md §10).
         prompt_blocklist: Blocked term → content-filter category; a prompt containing one gets a 400
             ``content_filter`` error.
         output_blocklist: Blocked term → category; an output containing one is cut with
@@ -37,7 +37,7 @@ class EmulatorConfig:
         lenient: Accept what the service refuses on OpenAI-style routes (``max_tokens`` and sampling fields on
             reasoning models, non-strict schemas with ``strict: true``); strict by default (see ``strict.py``).
         retire_model_inference: Answer every Model Inference API route (``/models``, ``/``, ``/api/models``) as
-            a retired deployment does (404, WIRE-V1.md §6), to try a pipeline against the API's retirement.
+            a retired deployment does (404, docs/wire.md §V1.6), to try a pipeline against the API's retirement.
         quota: Quota mode: TPM / RPM per deployment (``quota.py``, docs/quota.md); off when it names none.
     """
 

@@ -3,7 +3,7 @@
 Text features are the lower-cased words (weight 1.0), word bigrams (0.5) and character trigrams of each word
 (0.25). Each feature is hashed (blake2b) to a dimension and a sign, so texts that share words are close in
 cosine similarity and a RAG demo retrieves the passage that shares the question's words. Image embeddings
-hash the decoded bytes of the data URL (WIRE.md §6) into a pseudo-random unit vector, plus the features of
+hash the decoded bytes of the data URL (docs/wire.md §6) into a pseudo-random unit vector, plus the features of
 the optional ``text``.
 """
 
@@ -62,7 +62,7 @@ def text_embedding(text: str, dims: int) -> list[float]:
 
 def image_bytes(image: str) -> bytes:
     """The bytes of a ``data:image/...;base64,`` URL; any other string is used as its UTF-8 bytes
-    (the official examples send arbitrary strings, WIRE.md §6)."""
+    (the official examples send arbitrary strings, docs/wire.md §6)."""
     if image.startswith("data:") and "," in image:
         header, payload = image.split(",", 1)
         if header.endswith(";base64"):
@@ -103,10 +103,10 @@ def _bits(vec: list[float]) -> list[int]:
 
 
 def encode(vec: list[float], encoding_format: str) -> Any:
-    """Render a float vector in an ``encoding_format`` (WIRE.md §5).
+    """Render a float vector in an ``encoding_format`` (docs/wire.md §5).
 
     ``float`` → floats; ``base64`` → little-endian float32 bytes, base64 (one string, as OpenAI and the SDK
-    expect, WIRE.md §11.11); ``int8``/``uint8`` → integers scaled from [-1, 1]; ``binary``/``ubinary`` →
+    expect, docs/wire.md §11.11); ``int8``/``uint8`` → integers scaled from [-1, 1]; ``binary``/``ubinary`` →
     packed sign bits as signed/unsigned bytes.
     """
     if encoding_format == "float":

@@ -1,8 +1,8 @@
 """Error bodies in Azure's shapes, and the exception the handlers raise to send them.
 
 Every error body uses the Azure.Core ``{"error": {"code", "message", ...}}`` envelope with an
-``x-ms-error-code`` header (WIRE.md §9). 422 bodies add the top-level ``status`` and a FastAPI-style
-``detail`` list (WIRE.md §9, the D-API Python/JS reading; a robust client accepts both forms).
+``x-ms-error-code`` header (docs/wire.md §9). 422 bodies add the top-level ``status`` and a FastAPI-style
+``detail`` list (docs/wire.md §9, the D-API Python/JS reading; a robust client accepts both forms).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-# Content-filter categories as Azure OpenAI reports them (WIRE.md §9, D-AOAI-CF, newer key spelling).
+# Content-filter categories as Azure OpenAI reports them (docs/wire.md §9, D-AOAI-CF, newer key spelling).
 FILTER_CATEGORIES = ("hate", "self_harm", "sexual", "violence")
 
 
@@ -112,7 +112,7 @@ def filter_results(hit_category: str | None) -> dict[str, dict[str, Any]]:
 
 
 def content_filter_error(category: str, param: str = "prompt") -> ApiError:
-    """The 400 of a prompt blocked by content safety, in the wrapped Azure OpenAI form (WIRE.md §9)."""
+    """The 400 of a prompt blocked by content safety, in the wrapped Azure OpenAI form (docs/wire.md §9)."""
     return azure_error(
         400,
         "content_filter",

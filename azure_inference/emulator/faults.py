@@ -6,7 +6,7 @@ A :class:`Fault` is configured per emulator (``--fault``, the ``[[emulator.fault
 Kinds:
 
 - ``status``: an error status (429, 500, 502, 503, ...) in Azure's shape, with ``Retry-After`` (seconds)
-  and/or ``retry-after-ms`` when set (WIRE.md §9 explains which of them azure-core honours).
+  and/or ``retry-after-ms`` when set (docs/wire.md §9 explains which of them azure-core honours).
 - ``latency``: wait ``latency_ms`` and then answer normally (any fault can also carry ``latency_ms``).
 - ``drop``: close the TCP connection before any response byte (the client sees a connection error).
 - ``stream_cut``: end a streamed body cleanly after ``after_chunks`` chunks, with no ``finish_reason`` and no

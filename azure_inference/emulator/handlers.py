@@ -35,17 +35,17 @@ JSON = "application/json"
 def prepare(call: Call) -> dict[str, Any]:
     """Validate the body against the OpenAPI, apply ``extra-parameters`` and the model's capabilities."""
     body = dict(call.body)  # the request log keeps the body as received
-    body = strict.check_request(call, body)  # what the service refuses (WIRE-V1.md §2.2, §2.5, §6)
+    body = strict.check_request(call, body)  # what the service refuses (docs/wire.md §V1.2.2, §V1.2.5, §V1.6)
     if call.route in ("info", "models"):
         return body
     if call.route == "embeddings" and isinstance(body.get("input"), str):
-        body["input"] = [body["input"]]  # OpenAI-style single string; the spec wants string[] (WIRE.md §5)
+        body["input"] = [body["input"]]  # OpenAI-style single string; the spec wants string[] (docs/wire.md §5)
     if call.surface != "azure" and "max_completion_tokens" in body and "max_tokens" not in body:
         body["max_tokens"] = body.pop("max_completion_tokens")  # OpenAI's newer name for the same limit
     if call.surface == "deployment" and "model" in body and body["model"] is None:
         del body["model"]  # stock AzureChatOpenAI sends null; the path names the deployment (issue 18)
     if isinstance(body.get("stop"), str):
-        body["stop"] = [body["stop"]]  # WIRE.md §11.14: the docs send a bare string; accept it
+        body["stop"] = [body["stop"]]  # docs/wire.md §11.14: the docs send a bare string; accept it
     default_mode = "drop" if call.surface == "openai" else "error"
     mode = checks.extra_parameters_mode(call.request.headers.get("extra-parameters"), default_mode)
     if call.route == "completions":
@@ -99,7 +99,7 @@ def _json(obj: Any, status: int = 200) -> Response:
 
 
 def _filter_output(call: Call, reply: ChatReply) -> ChatReply:
-    """Cut the output at a blocked term: 200 with ``finish_reason: content_filter`` (WIRE.md §9)."""
+    """Cut the output at a blocked term: 200 with ``finish_reason: content_filter`` (docs/wire.md §9)."""
     for attr in ("content", "reasoning"):
         text = getattr(reply, attr)
         hit = call.state.output_blocklist.search(text or "")
@@ -152,7 +152,7 @@ def _wav(transcript: str) -> str:
 
 
 async def chat(call: Call) -> Response:
-    """``POST /chat/completions`` (WIRE.md §3, §4)."""
+    """``POST /chat/completions`` (docs/wire.md §3, §4)."""
     body, model = call.body, call.model
     assert model is not None
     reply = _scripted_reply(call) or chat_reply(body, model)
@@ -188,7 +188,7 @@ async def chat(call: Call) -> Response:
 
 
 async def completions(call: Call) -> Response:
-    """Legacy ``POST /completions`` (WIRE.md §8): the chat behaviour applied to the prompt as a user turn."""
+    """Legacy ``POST /completions`` (docs/wire.md §8): the chat behaviour applied to the prompt as a user turn."""
     body, model = call.body, call.model
     assert model is not None
     prompt = _prompt_text(body.get("prompt"))
@@ -248,7 +248,7 @@ def _embedding_result(call: Call, vectors: list[list[float]], prompt: int) -> Re
 
 
 async def embed(call: Call) -> Response:
-    """``POST /embeddings`` (WIRE.md §5)."""
+    """``POST /embeddings`` (docs/wire.md §5)."""
     inputs = call.body["input"]
     inputs = [inputs] if isinstance(inputs, str) else inputs
     dims = call.body["_dims"]
@@ -257,7 +257,7 @@ async def embed(call: Call) -> Response:
 
 
 async def embed_images(call: Call) -> Response:
-    """``POST /images/embeddings`` (WIRE.md §6); each image counts one token, plus its text's tokens."""
+    """``POST /images/embeddings`` (docs/wire.md §6); each image counts one token, plus its text's tokens."""
     dims = call.body["_dims"]
     items = call.body["input"]
     vectors = [embeddings.image_embedding(it["image"], it.get("text"), dims) for it in items]
@@ -265,7 +265,7 @@ async def embed_images(call: Call) -> Response:
 
 
 async def info(call: Call) -> Response:
-    """``GET /info`` (WIRE.md §7)."""
+    """``GET /info`` (docs/wire.md §7)."""
     assert call.model is not None
     return _json(
         {"model_name": call.model.name, "model_type": call.model.model_type, "model_provider_name": call.model.provider}
@@ -285,7 +285,7 @@ _PNG_1X1 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwAD
 
 
 async def image_generations(call: Call) -> Response:
-    """``POST /images/generations`` (P25, WIRE.md §8b): ``n`` 1×1 PNGs with deterministic seeds."""
+    """``POST /images/generations`` (P25, docs/wire.md §8b): ``n`` 1×1 PNGs with deterministic seeds."""
     assert call.model is not None
     n = int(call.body.get("n", 1))
     seed = int(call.body.get("seed", int(hashlib.sha1(call.body["prompt"].encode()).hexdigest()[:8], 16)))

@@ -1,8 +1,8 @@
-"""Quota mode: per-deployment TPM / RPM limits as the service enforces them (WIRE-V1.md §5; docs/quota.md).
+"""Quota mode: per-deployment TPM / RPM limits as the service enforces them (docs/wire.md §V1.5; docs/quota.md).
 
 Each deployment with a quota has two token buckets refilled continuously: tokens (``tokens_per_minute / 60``
 per second, holding ``token_window_s`` seconds' worth) and requests (``requests_per_minute / 60`` per second,
-holding ``request_window_s`` seconds' worth: RPM is enforced over short windows, WIRE-V1.md §5). A request is
+holding ``request_window_s`` seconds' worth: RPM is enforced over short windows, docs/wire.md §V1.5). A request is
 charged on arrival, after validation: its prompt tokens estimated from characters (``ceil(chars / 4)`` per
 text, as the service estimates, not counts) plus the output limit it asks for. When either bucket is short it
 gets 429 with ``retry-after-ms`` and ``retry-after`` and is not charged; every answer of a deployment with a
@@ -28,7 +28,7 @@ from starlette.routing import BaseRoute, Route
 
 from .errors import ApiError
 
-# The Azure OpenAI operation names in the observed 429 message (WIRE-V1.md §5).
+# The Azure OpenAI operation names in the observed 429 message (docs/wire.md §V1.5).
 OPERATIONS = {"chat": "ChatCompletions_Create", "embeddings": "Embeddings_Create", "completions": "Completions_Create"}
 OUTPUT_LIMIT_KEYS = ("max_completion_tokens", "max_tokens", "max_output_tokens")
 
@@ -244,7 +244,7 @@ def _too_many(name: str, route: str, tokens: bool, wait: float, headers: dict[st
     seconds = max(1, math.ceil(wait))
     kind = "token rate limit" if tokens else "call rate limit"
     op = OPERATIONS.get(route, "Inference")
-    # The observed body: `code` is the string "429" and the message names the wait (WIRE-V1.md §5).
+    # The observed body: `code` is the string "429" and the message names the wait (docs/wire.md §V1.5).
     message = (
         f"Requests to the {op} Operation under Azure OpenAI API version v1 have exceeded {kind} of deployment "
         f"{name}. Please retry after {seconds} seconds."

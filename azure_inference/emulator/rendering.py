@@ -1,4 +1,4 @@
-"""Render replies as wire JSON (WIRE.md §3.3, §5, §8) and as SSE chunks (WIRE.md §4, §12)."""
+"""Render replies as wire JSON (docs/wire.md §3.3, §5, §8) and as SSE chunks (docs/wire.md §4, §12)."""
 
 from __future__ import annotations
 
@@ -38,13 +38,13 @@ def dumps(obj: Any) -> bytes:
 
 
 def sse(obj: Any) -> bytes:
-    """One SSE event: LF only, ``data: `` with a space, one-line JSON (the SDK's parser rules, WIRE.md §4)."""
+    """One SSE event: LF only, ``data: `` with a space, one-line JSON (the SDK's parser rules, docs/wire.md §4)."""
     return b"data: " + _dumps(obj) + b"\n\n"
 
 
 def chat_message(reply: ChatReply) -> dict[str, Any]:
     """The ``message`` of a chat choice. ``reasoning_content`` is omitted when absent: S25 types it as a
-    non-nullable string (WIRE.md §3.3), although the official example sends null."""
+    non-nullable string (docs/wire.md §3.3), although the official example sends null."""
     msg: dict[str, Any] = {"role": "assistant", "content": reply.content}
     if reply.reasoning is not None:
         msg["reasoning_content"] = reply.reasoning
@@ -85,7 +85,7 @@ def chat_chunks(
 ) -> Iterator[dict[str, Any]]:
     """The chunk objects of a streamed chat reply (without the final ``[DONE]``).
 
-    ``object`` is ``chat.completion.chunk`` as real servers send (Δ WIRE.md §11.7). Usage rides on the
+    ``object`` is ``chat.completion.chunk`` as real servers send (Δ docs/wire.md §11.7). Usage rides on the
     finishing chunk, or, with ``stream_options.include_usage``, on an extra chunk with ``choices: []``
     (Δ §11.9). Tool-call fragments carry ``index``; on Azure routes every fragment also repeats ``id``, ``type``
     and ``function.name`` because the spec requires them (StreamingChatResponseToolCallUpdate, FunctionCall),
@@ -146,7 +146,7 @@ def chat_chunks(
 def text_completion(
     text: str, finish: str, *, cid: str, created: int, model: str, usage: dict[str, Any]
 ) -> dict[str, Any]:
-    """A legacy ``text_completion`` body (WIRE.md §8)."""
+    """A legacy ``text_completion`` body (docs/wire.md §8)."""
     return {
         "id": cid,
         "object": "text_completion",
@@ -169,7 +169,7 @@ def text_chunks(
     include_usage: bool,
     chunk_tokens: int = 3,
 ) -> Iterator[dict[str, Any]]:
-    """Chunks of a streamed legacy completion (same shape as the body, WIRE.md §8)."""
+    """Chunks of a streamed legacy completion (same shape as the body, docs/wire.md §8)."""
 
     def chunk(piece: str, fin: str | None) -> dict[str, Any]:
         return {

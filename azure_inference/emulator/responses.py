@@ -1,11 +1,11 @@
-"""``POST /openai/v1/responses`` (and ``/openai/responses?api-version=…``): the Responses API (WIRE-V1.md §3).
+"""``POST /openai/v1/responses`` (and ``/openai/responses?api-version=…``): the Responses API (docs/wire.md §V1.3).
 
 The request is turned into the chat form the emulator already answers (messages, nested tools, ``tool_choice``,
 ``response_format``, a token limit), so grounded answers, RAG, tool choice and schema-valid arguments are the
 chat behaviour's (:mod:`.behaviour`). What is Responses-only lives here: the input items (``function_call`` and
 ``function_call_output`` included), ``store`` + ``previous_response_id`` (:mod:`.responses_store`), reasoning
 items with a summary when ``reasoning.summary`` asks for one, ``incomplete`` on ``max_output_tokens``, and the
-strict rules of reasoning models (``temperature`` / ``top_p`` at their default only, WIRE-V1.md §3.1, §2.2).
+strict rules of reasoning models (``temperature`` / ``top_p`` at their default only, docs/wire.md §V1.3.1, §V1.2.2).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ _SAMPLING = ("temperature", "top_p")
 
 
 def _error(status: int, message: str, param: str | None, code: str | None) -> ApiError:
-    # The OpenAI-style body the v1 routes answer with (WIRE-V1.md §2.2).
+    # The OpenAI-style body the v1 routes answer with (docs/wire.md §V1.2.2).
     err = {"message": message, "type": "invalid_request_error", "param": param, "code": code}
     return ApiError(status, {"error": err})
 
@@ -59,7 +59,7 @@ def _text_parts(content: Any) -> Any:
 
 
 def input_messages(items: Any) -> list[dict[str, Any]]:
-    """The ``input`` (a string or items, WIRE-V1.md §3.1) as chat messages; reasoning and references skipped."""
+    """The ``input`` (a string or items, docs/wire.md §V1.3.1) as chat messages; reasoning and references skipped."""
     if isinstance(items, str):
         return [{"role": "user", "content": items}]
     messages: list[dict[str, Any]] = []
@@ -107,7 +107,7 @@ def to_chat(body: Mapping[str, Any], history: list[dict[str, Any]]) -> dict[str,
     elif isinstance(fmt, Mapping) and fmt.get("type") == "json_object":
         chat["response_format"] = {"type": "json_object"}
     if body.get("max_output_tokens") is not None:
-        chat["max_tokens"] = body["max_output_tokens"]  # reasoning and visible output together (WIRE-V1.md §3.1)
+        chat["max_tokens"] = body["max_output_tokens"]  # reasoning and visible output together (docs/wire.md §V1.3.1)
     return chat
 
 
@@ -118,7 +118,7 @@ def _is_reasoning(call: Call) -> bool:
 
 
 def _strict_rules(call: Call, body: Mapping[str, Any]) -> None:
-    """What reasoning models and strict schemas refuse on v1 routes (WIRE-V1.md §2.2, §2.5, §3.1)."""
+    """What reasoning models and strict schemas refuse on v1 routes (docs/wire.md §V1.2.2, §V1.2.5, §V1.3.1)."""
     model = call.model
     assert model is not None
     reasoning = body.get("reasoning") or {}
@@ -162,7 +162,7 @@ def _strict_rules(call: Call, body: Mapping[str, Any]) -> None:
 
 def prepare(call: Call) -> dict[str, Any]:
     """Validate against ``AzureCreateResponse``, apply the strict rules, and build the chat form (``_chat``)."""
-    body = strict.check_request(call, dict(call.body))  # a retired deployment fails first (WIRE-V1.md §6)
+    body = strict.check_request(call, dict(call.body))  # a retired deployment fails first (docs/wire.md §V1.6)
     validator = v1_validator("AzureCreateResponse")
     if not validator.is_valid(body):
         err = best_match(validator.iter_errors(body))
@@ -221,7 +221,7 @@ async def respond(call: Call) -> Response:
         assistant: dict[str, Any] = {"role": "assistant", "content": reply.content}
         if reply.tool_calls:
             assistant["tool_calls"] = reply.tool_calls
-        # Instructions are not carried over to a follow-up (WIRE-V1.md §3.3 sends them per request).
+        # Instructions are not carried over to a follow-up (docs/wire.md §V1.3.3 sends them per request).
         call.state.responses.put(response_id, StoredResponse([*turn, assistant], final))
     if body.get("stream"):
         events = response_events(final, per_piece=call.state.config.chunk_tokens)
@@ -232,7 +232,7 @@ async def respond(call: Call) -> Response:
 
 
 def _event_bytes(event: Mapping[str, Any]) -> bytes:
-    # OpenAI sends an `event:` line too (WIRE-V1.md §3.4); clients dispatch on the data's `type`.
+    # OpenAI sends an `event:` line too (docs/wire.md §V1.3.4); clients dispatch on the data's `type`.
     return b"event: " + str(event["type"]).encode() + b"\n" + rendering.sse(event)
 
 
@@ -248,7 +248,7 @@ async def _sse(call: Call, events: Iterable[dict[str, Any]]) -> AsyncIterator[by
             else:
                 if kind == "stream_reset":
                     await drop_connection(call.request.scope)
-                elif kind == "stream_error":  # the stream-level `error` event (WIRE-V1.md §3.4)
+                elif kind == "stream_error":  # the stream-level `error` event (docs/wire.md §V1.3.4)
                     assert fault is not None
                     message = fault.message or "The model server failed while streaming."
                     error = {"type": "error", "sequence_number": event["sequence_number"], "code": "server_error"}

@@ -1,7 +1,7 @@
-"""Render an emulated turn as a Responses API object and as its event stream (WIRE-V1.md §3.2, §3.4).
+"""Render an emulated turn as a Responses API object and as its event stream (docs/wire.md §V1.3.2, §V1.3.4).
 
 Pure: a ``ChatReply`` (the chat behaviour's answer) in, JSON-ready dicts out. The stream is the full sequence of
-WIRE-V1.md §3.4: ``response.created``, ``response.in_progress``, each item bracketed by
+docs/wire.md §V1.3.4: ``response.created``, ``response.in_progress``, each item bracketed by
 ``output_item.added``/``.done`` with its parts and deltas, then exactly one of ``response.completed`` /
 ``response.incomplete``; ``sequence_number`` rises from 0 and every delta carries ``obfuscation``.
 """
@@ -61,7 +61,7 @@ def output_items(reply: ChatReply, response_id: str, *, reasoning: bool, summary
 
 
 def response_usage(input_tokens: int, reply: ChatReply) -> dict[str, Any]:
-    """``usage`` with its required details (WIRE-V1.md §3.2); reasoning counts even when no summary is shown."""
+    """``usage`` with its required details (docs/wire.md §V1.3.2); reasoning counts even when no summary is shown."""
     output = completion_tokens(reply)
     return {
         "input_tokens": input_tokens,
@@ -119,7 +119,7 @@ class _Seq:
         self.n += 1
         out = {"type": kind, "sequence_number": self.n, **fields}
         if kind.endswith(".delta"):
-            out["obfuscation"] = "x" * (1 + self.n % 7)  # WIRE-V1.md §3.4: padding every delta carries
+            out["obfuscation"] = "x" * (1 + self.n % 7)  # docs/wire.md §V1.3.4: padding every delta carries
         return out
 
 

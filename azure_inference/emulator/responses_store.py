@@ -1,4 +1,4 @@
-"""Stored responses for ``previous_response_id`` (WIRE-V1.md §3.1 ``store``): in memory and bounded."""
+"""Stored responses for ``previous_response_id`` (docs/wire.md §V1.3.1 ``store``): in memory and bounded."""
 
 from __future__ import annotations
 

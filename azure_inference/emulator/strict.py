@@ -3,17 +3,17 @@
 On the OpenAI-style routes (``/openai/v1``, ``/v1``, ``/openai/deployments/<name>``):
 
 - reasoning models refuse ``max_tokens`` and the sampling fields their catalog entry lists, with the
-  service's 400 bodies (``unsupported_parameter`` / ``unsupported_value``, ``param`` named; WIRE-V1.md §2.2),
+  service's 400 bodies (``unsupported_parameter`` / ``unsupported_value``, ``param`` named; docs/wire.md §V1.2.2),
   and check ``reasoning_effort`` / ``verbosity`` values;
 - ``response_format`` ``json_schema`` and function tools with ``strict: true`` are checked by the service's
-  strict-mode rules (400 ``Invalid schema for …``, WIRE-V1.md §2.5).
+  strict-mode rules (400 ``Invalid schema for …``, docs/wire.md §V1.2.5).
 
-Whatever the mode: a deployment of a retired model fails (404, WIRE-V1.md §6), and so does every Model
+Whatever the mode: a deployment of a retired model fails (404, docs/wire.md §V1.6), and so does every Model
 Inference API route when ``retire_model_inference`` is set; a model-router deployment answers with the name of
-the model it picked (WIRE-V1.md §6); reasoning models that hide their reasoning return none (only
+the model it picked (docs/wire.md §V1.6); reasoning models that hide their reasoning return none (only
 ``reasoning_tokens``). On Azure routes (``/openai/...``) chat responses carry the v1 fields
 the spec requires or Azure adds: ``prompt_filter_results``, per-choice ``content_filter_results``,
-``message.refusal`` and ``choice.logprobs`` (WIRE-V1.md §2.3-2.4).
+``message.refusal`` and ``choice.logprobs`` (docs/wire.md §V1.2.3-2.4).
 """
 
 from __future__ import annotations
@@ -27,12 +27,12 @@ from .errors import ApiError, azure_error, filter_results
 if TYPE_CHECKING:
     from .app import Call
 
-# Defaults of the sampling fields: o3 / o4-mini / gpt-5 accept these values only (WIRE-V1.md §2.2).
+# Defaults of the sampling fields: o3 / o4-mini / gpt-5 accept these values only (docs/wire.md §V1.2.2).
 DEFAULTS: dict[str, float] = {"temperature": 1, "top_p": 1, "presence_penalty": 0, "frequency_penalty": 0}
 VERBOSITY = ("low", "medium", "high")
 MAX_DEPTH = 5
 MAX_PROPERTIES = 100
-# WIRE-V1.md §2.5: keywords outside the strict-mode subset.
+# docs/wire.md §V1.2.5: keywords outside the strict-mode subset.
 NOT_PERMITTED = frozenset(
     {
         *("minLength", "maxLength", "pattern", "format", "minimum", "maximum", "multipleOf"),
@@ -44,7 +44,7 @@ NOT_PERMITTED = frozenset(
 
 
 def _openai_error(message: str, param: str | None, code: str | None, status: int = 400) -> ApiError:
-    # The OpenAI-style body Azure returns for these (WIRE-V1.md §2.2, §2.5): type/param/code, no details.
+    # The OpenAI-style body Azure returns for these (docs/wire.md §V1.2.2, §V1.2.5): type/param/code, no details.
     return ApiError(
         status, {"error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}}
     )
@@ -105,7 +105,7 @@ def _check_parameters(body: Mapping[str, Any], call: Call) -> None:
             )
 
 
-# -- strict-mode schema rules (WIRE-V1.md §2.5) ----------------------------------------------------------------
+# -- strict-mode schema rules (docs/wire.md §V1.2.5) ----------------------------------------------------------------
 
 
 def _resolve(root: Mapping[str, Any], ref: str) -> Any:
@@ -200,7 +200,7 @@ def check_request(call: Call, body: dict[str, Any]) -> dict[str, Any]:
     """
     model = call.model
     if (model is not None and model.retired) or (call.surface == "azure" and call.state.config.retire_model_inference):
-        # WIRE-V1.md §6: the observed answer of a retired deployment (no 410 has been seen); the same body came
+        # docs/wire.md §V1.6: the observed answer of a retired deployment (no 410 has been seen); the same body came
         # back from the Model Inference API for a model it did not serve (azure-sdk-for-java#46600).
         raise azure_error(404, "404", "Resource not found")
     if model is None or call.route != "chat" or not _strict(call):
@@ -208,7 +208,7 @@ def check_request(call: Call, body: dict[str, Any]) -> dict[str, Any]:
     _check_schemas(body)
     if model.reasoning_efforts:  # only reasoning models refuse fields; the others ignore what they lack
         _check_parameters(body, call)
-    if model.reasoning_efforts or model.routes_to:  # a model router passes reasoning_effort on (WIRE-V1.md §6)
+    if model.reasoning_efforts or model.routes_to:  # a model router passes reasoning_effort on (docs/wire.md §V1.6)
         return {k: v for k, v in body.items() if k not in ("reasoning_effort", "verbosity")}
     return body
 
@@ -226,7 +226,7 @@ def answering_model(call: Call) -> str:
 
 
 def prompt_filter_results() -> list[dict[str, Any]]:
-    """Prompt annotations of a prompt that passed (flat, as the docs show them; WIRE-V1.md §2.4 Δ5)."""
+    """Prompt annotations of a prompt that passed (flat, as the docs show them; docs/wire.md §V1.2.4 Δ5)."""
     results = filter_results(None)
     results["indirect_attack"] = {"filtered": False, "detected": False}
     return [{"prompt_index": 0, "content_filter_results": results}]
@@ -258,7 +258,7 @@ def finish_chunks(call: Call, chunks: Iterable[dict[str, Any]]) -> Iterator[dict
     """The stream of a chat completion as the service sends it on this route.
 
     On Azure routes a first chunk carries ``prompt_filter_results`` with ``choices: []`` and chunks with
-    content carry ``content_filter_results`` (WIRE-V1.md §2.4). Hidden reasoning is not streamed.
+    content carry ``content_filter_results`` (docs/wire.md §V1.2.4). Hidden reasoning is not streamed.
     """
     assert call.model is not None
     name, hide, azure = answering_model(call), call.model.hide_reasoning, _azure_v1(call)

@@ -1,4 +1,4 @@
-"""Validation against the Azure OpenAI / Foundry v1 OpenAPI file (OpenAPI 3.0, ``spec/openai-v1``; WIRE-V1.md).
+"""Validation against the Azure OpenAI / Foundry v1 OpenAPI file (OpenAPI 3.0, ``spec/openai-v1``; docs/wire.md §V1.1).
 
 OpenAPI 3.0 schemas differ from JSON Schema in two ways that matter here, rewritten once at load time:
 ``nullable: true`` becomes a union with ``null``, and ``#/components/schemas/X`` references become

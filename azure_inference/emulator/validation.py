@@ -2,11 +2,11 @@
 
 The Swagger 2.0 files use two things JSON Schema does not know, so they are rewritten once at load time:
 
-- ``x-nullable: true`` becomes ``"type": [t, "null"]`` (WIRE.md §3.3: ``content`` and ``finish_reason`` are
+- ``x-nullable: true`` becomes ``"type": [t, "null"]`` (docs/wire.md §3.3: ``content`` and ``finish_reason`` are
   nullable).
 - ``discriminator`` polymorphism (messages by ``role``, content parts and ``response_format`` by ``type``)
   becomes a ``<Base>__any`` definition: the base schema plus one ``if``/``then`` per known discriminator
-  value. An unknown value (e.g. the ``developer`` role, which has no schema; WIRE.md §11.4) is checked
+  value. An unknown value (e.g. the ``developer`` role, which has no schema; docs/wire.md §11.4) is checked
   against the base only.
 
 Validators are compiled once per (spec version, definition) and cached, so the hot path only runs them.
@@ -32,7 +32,7 @@ SPEC_FILES = {
     "2025-05-15-preview": SPEC_DIR / "preview" / "2025-05-15-preview" / "openapi.json",
 }
 
-# api-version → which copied OpenAPI describes it (WIRE.md §1). Versions without a copied file map to the
+# api-version → which copied OpenAPI describes it (docs/wire.md §1). Versions without a copied file map to the
 # nearest one with the same fields: 2025-04-01 is the first GA and already has reasoning_content (D-REL).
 API_VERSIONS: dict[str, str] = {
     "2024-04-01-preview": "2024-05-01-preview",
@@ -102,7 +102,7 @@ def load_definitions(spec: str) -> dict[str, Any]:
                 {"if": {"properties": {prop: {"const": value}}, "required": [prop]}, "then": {"$ref": _REF + sub}}
             )
         out[base + "__any"] = {"allOf": branches}
-    # WIRE.md §3.1: assistant `content` is nullable in the TypeSpec and the official examples send null,
+    # docs/wire.md §3.1: assistant `content` is nullable in the TypeSpec and the official examples send null,
     # although the OpenAPI says plain string. Accept both on input.
     content = out["ChatRequestAssistantMessage"]["properties"]["content"]
     if isinstance(content.get("type"), str):
@@ -161,7 +161,7 @@ def check(spec: str, definition: str, instance: Any) -> None:
         raise ValueError(f"{definition} ({spec}) invalid:\n" + "\n".join(lines))
 
 
-# Legacy /completions is in no copied OpenAPI (WIRE.md §8); this schema follows D-COMPL.
+# Legacy /completions is in no copied OpenAPI (docs/wire.md §8); this schema follows D-COMPL.
 COMPLETIONS_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {

@@ -1,4 +1,4 @@
-"""The base of every wire model: tolerant of unknown fields, as WIRE.md asks of a robust client."""
+"""The base of every wire model: tolerant of unknown fields, as docs/wire.md asks of a robust client."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``POST /chat/completions``: request messages, tools, the response and stream chunks (WIRE.md §3, §4)."""
+"""``POST /chat/completions``: request messages, tools, the response and stream chunks (docs/wire.md §3, §4)."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ class InputAudio(WireModel):
 
 
 class AudioContentItem(WireModel):
-    """An audio part of a user message (the nested form of the examples and SDK, WIRE.md §3.2 Δ5)."""
+    """An audio part of a user message (the nested form of the examples and SDK, docs/wire.md §3.2 Δ5)."""
 
     type: Literal["input_audio"] = "input_audio"
     input_audio: InputAudio
@@ -81,7 +81,7 @@ class SystemMessage(WireModel):
 
 
 class DeveloperMessage(WireModel):
-    """Instructions for reasoning models that replace ``system`` (WIRE.md §3.1 Δ4)."""
+    """Instructions for reasoning models that replace ``system`` (docs/wire.md §3.1 Δ4)."""
 
     role: Literal["developer"] = "developer"
     content: str
@@ -96,7 +96,7 @@ class UserMessage(WireModel):
 
 
 class FunctionCall(WireModel):
-    """The function a tool call invokes; ``arguments`` is a JSON string (dicts are encoded, WIRE.md Δ17)."""
+    """The function a tool call invokes; ``arguments`` is a JSON string (dicts are encoded, docs/wire.md Δ17)."""
 
     name: str
     arguments: str = ""
@@ -207,7 +207,7 @@ class FunctionCallDelta(WireModel):
 
 
 class ToolCallDelta(WireModel):
-    """A fragment of a streamed tool call. ``index`` and ``type`` may be absent (WIRE.md §4 Δ8)."""
+    """A fragment of a streamed tool call. ``index`` and ``type`` may be absent (docs/wire.md §4 Δ8)."""
 
     index: int | None = None
     id: str | None = None
@@ -234,7 +234,7 @@ class StreamChoice(WireModel):
 
 
 class ChatCompletionsChunk(WireModel):
-    """One streamed update. ``choices`` may be empty on the final usage-only chunk (WIRE.md §4 Δ9)."""
+    """One streamed update. ``choices`` may be empty on the final usage-only chunk (docs/wire.md §4 Δ9)."""
 
     id: str = ""
     object: str = "chat.completion.chunk"

@@ -1,4 +1,4 @@
-"""``POST /completions``: legacy text completion (WIRE.md §8)."""
+"""``POST /completions``: legacy text completion (docs/wire.md §8)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ class CompletionChoice(WireModel):
 
 
 class Completions(WireModel):
-    """A text completion, or one chunk of a streamed one (same shape, WIRE.md §8)."""
+    """A text completion, or one chunk of a streamed one (same shape, docs/wire.md §8)."""
 
     id: str = ""
     object: str = "text_completion"

@@ -1,4 +1,4 @@
-"""``POST /embeddings`` and ``POST /images/embeddings`` (WIRE.md §5, §6), with decoding of packed formats."""
+"""``POST /embeddings`` and ``POST /images/embeddings`` (docs/wire.md §5, §6), with decoding of packed formats."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 EmbeddingEncoding = Literal["float", "base64", "int8", "uint8", "binary", "ubinary"]
-"""How vectors travel on the wire (WIRE.md §5)."""
+"""How vectors travel on the wire (docs/wire.md §5)."""
 InputType = Literal["text", "query", "document"]
 """What the input is for, so asymmetric models embed queries and documents differently."""
 

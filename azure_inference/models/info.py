@@ -1,4 +1,4 @@
-"""``GET /info`` (WIRE.md §7)."""
+"""``GET /info`` (docs/wire.md §7)."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ for _canon, _names in {
 
 
 def normalize_model_type(value: str) -> ModelType:
-    """Map the spec's, the SDK's and the docs' spellings (WIRE.md §7, Δ10) to one canonical name."""
+    """Map the spec's, the SDK's and the docs' spellings (docs/wire.md §7, Δ10) to one canonical name."""
     return _ALIASES.get(value.strip().lower(), "unknown")
 
 

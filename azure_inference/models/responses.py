@@ -1,8 +1,8 @@
-"""``POST /responses``: request parameters, the response object and output items (WIRE-V1.md §3).
+"""``POST /responses``: request parameters, the response object and output items (docs/wire.md §V1.3).
 
 The stream events live in ``models.responses_events`` (re-exported here).
 
-Everything is tolerant in the way WIRE-V1.md §3.2 asks: unknown fields are kept (``extra="allow"``), an output
+Everything is tolerant in the way docs/wire.md §V1.3.2 asks: unknown fields are kept (``extra="allow"``), an output
 item of a type this module does not model is kept as a ``GenericItem`` (its fields intact), and a stream event of
 an unknown type is kept as an ``UnknownEvent``. Items and events are picked by their ``type``.
 """
@@ -36,7 +36,7 @@ __all__ = [
 
 
 class ResponsesParams(TypedDict, total=False):
-    """The request body of ``POST /responses`` (WIRE-V1.md §3.1; only ``model`` is required by the spec)."""
+    """The request body of ``POST /responses`` (docs/wire.md §V1.3.1; only ``model`` is required by the spec)."""
 
     model: str
     input: str | list[dict[str, Any]]
@@ -184,7 +184,7 @@ class OutputTokensDetails(WireModel):
 
 
 class ResponseUsage(WireModel):
-    """Token counts of a response (WIRE-V1.md §3.2: all five fields are required by the spec)."""
+    """Token counts of a response (docs/wire.md §V1.3.2: all five fields are required by the spec)."""
 
     input_tokens: int = 0
     input_tokens_details: InputTokensDetails = Field(default_factory=InputTokensDetails)
@@ -207,7 +207,7 @@ class ResponseError(WireModel):
 
 
 class Response(WireModel):
-    """The response object (WIRE-V1.md §3.2)."""
+    """The response object (docs/wire.md §V1.3.2)."""
 
     id: str = ""
     object: str = "response"
@@ -228,7 +228,7 @@ class Response(WireModel):
 
     @property
     def output_text(self) -> str:
-        """The text of every message item, joined (an SDK convenience; not sent on the wire, WIRE-V1.md §3.2)."""
+        """The text of every message item, joined (an SDK convenience; not sent on the wire, docs/wire.md §V1.3.2)."""
         return "".join(item.text for item in self.output if isinstance(item, MessageItem))
 
     @property

@@ -1,6 +1,6 @@
-"""``POST /responses`` stream events, picked by their ``type`` (WIRE-V1.md §3.4).
+"""``POST /responses`` stream events, picked by their ``type`` (docs/wire.md §V1.3.4).
 
-An event of a type not modelled here is kept as an ``UnknownEvent`` (WIRE-V1.md §3.2: tolerant of what is new).
+An event of a type not modelled here is kept as an ``UnknownEvent`` (docs/wire.md §V1.3.2: tolerant of what is new).
 The response object and its output items are in ``models.responses``.
 """
 
@@ -77,7 +77,7 @@ class TextDoneEvent(ResponseEvent):
 
 
 class TextAnnotationEvent(ResponseEvent):
-    """``response.output_text.annotation.added`` (in the spec's type enum without a schema: WIRE-V1.md Δ12)."""
+    """``response.output_text.annotation.added`` (in the spec's type enum without a schema: docs/wire.md §V1.8, Δ12)."""
 
     item_id: str = ""
     output_index: int

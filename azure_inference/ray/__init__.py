@@ -160,7 +160,7 @@ def complete_dataset(
         system: A system message sent before each prompt.
         response_format: Structured output (``{"type": "json_schema", ...}``); the answer is the JSON text.
         **params: Chat parameters (``max_tokens``, ``temperature``, ...); ``max_tokens`` is reserved from the
-            budget as the service does (WIRE-V1.md §5).
+            budget as the service does (docs/wire.md §V1.5).
 
     The other arguments are those of :func:`embed_dataset`.
     """

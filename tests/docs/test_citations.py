@@ -17,7 +17,7 @@ WIRE = ROOT / "docs" / "wire.md"
 SOURCES = ["azure_inference", "langchain_azure_inference", "llamaindex_azure_inference", "demo", "tests", "docs"]
 CITATION = re.compile(r"(docs/wire\.md|WIRE-V1\.md|WIRE\.md)((?:(?:, |; | and | )§[0-9A-Za-z]+(?:\.[0-9]+)*)+)")
 # the docs a reader opens first; they must not send anyone to a file that is not in the repository
-READER_DOCS = ["README.md", "docs/reliability.md", "docs/langchain.md", "docs/llamaindex.md", "docs/wire.md"]
+READER_DOCS = ["README.md", *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").glob("*.md"))]
 
 
 def sections() -> set[str]:

@@ -1,4 +1,4 @@
-"""Helpers for the emulator tests (strict SSE parsing, as the azure-ai-inference SDK parses, WIRE.md §4)."""
+"""Helpers for the emulator tests (strict SSE parsing, as the azure-ai-inference SDK parses, docs/wire.md §4)."""
 
 from __future__ import annotations
 

@@ -96,7 +96,7 @@ def test_a_reasoning_deployment_the_table_does_not_know_works_through_adaptation
 
 
 def test_json_schema_falls_back_on_a_422_from_model_inference(e: Emu) -> None:
-    # Mistral-small takes tools but no json_schema (WIRE.md §9: 422 with a detail list).
+    # Mistral-small takes tools but no json_schema (docs/wire.md §9: 422 with a detail list).
     url = e.handle.endpoint + "/chat/completions"
     body = {"model": "Mistral-small", "messages": MSG, "response_format": JSON_SCHEMA}
     r, sent, done = send_adapting(e.http, url, body, params={"api-version": "2025-05-01"})

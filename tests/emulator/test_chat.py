@@ -70,7 +70,7 @@ def test_stop_and_max_tokens(e: Emu) -> None:
     choice = _msg(e.chat("Tell me about otters", stop=["otters"]))
     assert choice["message"]["content"] == full[: full.index("otters")]
     assert choice["finish_reason"] == "stop"
-    choice = _msg(e.chat("Tell me about otters", stop="You said"))  # bare string accepted (WIRE.md §11.14)
+    choice = _msg(e.chat("Tell me about otters", stop="You said"))  # bare string accepted (docs/wire.md §11.14)
     assert "You said" not in choice["message"]["content"]
     r = e.chat("Tell me about otters", max_tokens=3).json()
     assert r["choices"][0]["finish_reason"] == "length"
@@ -180,7 +180,7 @@ def test_stream_matches_json_reply(e: Emu, prefix: str) -> None:
     events, done = sse_events(r)
     assert done
     assert len(events) > 3
-    assert all(ev["object"] == "chat.completion.chunk" for ev in events)  # Δ WIRE.md §11.7
+    assert all(ev["object"] == "chat.completion.chunk" for ev in events)  # Δ docs/wire.md §11.7
     assert events[0]["choices"][0]["delta"]["role"] == "assistant"
     assert fold_content(events) == full["choices"][0]["message"]["content"]
     assert [ev["choices"][0]["finish_reason"] for ev in events][-1] == "stop"

@@ -77,7 +77,7 @@ def test_429_with_retry_after_when_the_window_is_short(qe: EmulatorHandle) -> No
     refused = chat(qe, "z" * 4, max_tokens=90)
     assert refused.status_code == 429
     err = refused.json()["error"]
-    assert err["code"] == "429"  # the string, as observed (WIRE-V1.md §5)
+    assert err["code"] == "429"  # the string, as observed (docs/wire.md §V1.5)
     assert "token rate limit" in err["message"]
     assert "Please retry after" in err["message"]
     wait_ms = int(refused.headers["retry-after-ms"])
@@ -89,7 +89,7 @@ def test_429_with_retry_after_when_the_window_is_short(qe: EmulatorHandle) -> No
 
 
 def test_requests_per_minute_window(qe: EmulatorHandle) -> None:
-    answers = [chat(qe, "") for _ in range(11)]  # the 10 s window of 60 RPM holds 10 (WIRE-V1.md §5)
+    answers = [chat(qe, "") for _ in range(11)]  # the 10 s window of 60 RPM holds 10 (docs/wire.md §V1.5)
     assert [r.status_code for r in answers[:10]] == [200] * 10
     assert answers[10].status_code == 429
     assert "call rate limit" in answers[10].json()["error"]["message"]

@@ -1,4 +1,4 @@
-"""The emulator's Responses API over loopback (WIRE-V1.md §3): answers, streams, state, strict rules, faults.
+"""The emulator's Responses API over loopback (docs/wire.md §V1.3): answers, streams, state, strict rules, faults.
 
 Every response and every event is checked against the v1 OpenAPI schema of its type, and every stream is folded
 by the transport's own fold (``responses_stream``) and compared with the same request answered whole.
@@ -99,7 +99,7 @@ def test_function_call_valid_for_its_schema_then_answered_after_previous_respons
     )
     assert second["output"][0]["content"][0]["text"] == 'According to get_weather: {"temp_c": 4}'
     assert second["previous_response_id"] == first["id"]
-    # Without a stored response the whole conversation is sent again (WIRE-V1.md §3.3 step 3).
+    # Without a stored response the whole conversation is sent again (docs/wire.md §V1.3.3 step 3).
     resent = [{"role": "user", "content": "Weather in Oslo in C?"}, {**call, "type": "function_call"}, output]
     stateless = create(e, {"model": "gpt-4o-mini", "store": False, "tools": [WEATHER], "input": resent})
     assert stateless["output"][0]["content"][0]["text"] == 'According to get_weather: {"temp_c": 4}'

@@ -75,7 +75,7 @@ def test_complete_tools_json_and_stream(chat_client: ChatCompletionsClient) -> N
     call = result.choices[0].message.tool_calls[0]
     assert call.function.name == "get_weather"
     assert json.loads(call.function.arguments) == {"city": "Lisbon"}
-    # The SDK sample's way of folding a streamed tool call (WIRE.md §4).
+    # The SDK sample's way of folding a streamed tool call (docs/wire.md §4).
     name, args, call_id = "", "", ""
     for update in chat_client.complete(
         messages=[UserMessage("What's the weather in Lisbon?")], tools=[WEATHER], tool_choice="required", stream=True

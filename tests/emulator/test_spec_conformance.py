@@ -1,6 +1,6 @@
 """Every response validates against the official OpenAPI; every official example request is accepted.
 
-Known deviations from the spec, each tested explicitly here (WIRE.md §11):
+Known deviations from the spec, each tested explicitly here (docs/wire.md §11):
 
 - Δ7: stream chunks say ``object: "chat.completion.chunk"`` (the spec enum says ``chat.completion``).
 - Δ9: with ``stream_options.include_usage`` the last chunk has ``choices: []`` (the spec says minItems 1).

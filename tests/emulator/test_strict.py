@@ -1,4 +1,4 @@
-"""The emulator is strict where the service is (WIRE-V1.md §2.2, §2.5, §6): raw httpx against the subprocess.
+"""The emulator is strict where the service is (docs/wire.md §V1.2.2, §V1.2.5, §V1.6): raw httpx against the subprocess.
 
 Every refusal body is compared whole with the one the service sends; every success on an Azure v1 route is
 validated against the v1 OpenAPI file (``spec/openai-v1``).
@@ -91,7 +91,7 @@ def test_max_completion_tokens_is_the_limit_reasoning_models_take(e: Emu, route:
     assert r.status_code == 200, r.text
     body = r.json()
     usage = body["usage"]
-    # The limit covers reasoning and visible text (WIRE-V1.md §2.1); the reasoning itself is not shown (§2.3).
+    # The limit covers reasoning and visible text (docs/wire.md §V1.2.1); the reasoning itself is not shown (§2.3).
     assert usage["completion_tokens"] <= 12
     assert usage["completion_tokens_details"]["reasoning_tokens"] > 0
     assert usage["prompt_tokens_details"]["cached_tokens"] == 0
@@ -207,7 +207,7 @@ def test_what_the_service_accepts_is_accepted(e: Emu, model: str, fields: dict[s
 
 
 def test_the_retired_model_inference_surface_keeps_max_tokens(e: Emu) -> None:
-    # Its spec has only max_tokens (WIRE.md §3): the Model Inference API translated it for reasoning models.
+    # Its spec has only max_tokens (docs/wire.md §3): the Model Inference API translated it for reasoning models.
     r = e.chat(MSG, model="o3-mini", max_tokens=20)
     assert r.status_code == 200, r.text
 
@@ -318,7 +318,7 @@ def test_model_router_passes_reasoning_effort_on_every_route(e: Emu) -> None:
 
 
 def test_model_router_answers_with_the_model_it_picked(e: Emu) -> None:
-    r = v1(e, "model-router", temperature=0.3, max_tokens=30, top_p=0.5)  # never refused (WIRE-V1.md §6)
+    r = v1(e, "model-router", temperature=0.3, max_tokens=30, top_p=0.5)  # never refused (docs/wire.md §V1.6)
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["model"] in ("gpt-5-mini-2025-08-07", "gpt-4.1-mini-2025-04-14", "o4-mini-2025-04-16")
@@ -387,7 +387,7 @@ def test_v1_streams_validate_and_carry_annotations(e: Emu, model: str) -> None:
 
 
 def test_v1_error_bodies_validate_up_to_the_known_deviations(e: Emu) -> None:
-    # Δ2 (WIRE-V1.md §8): live bodies say type "invalid_request_error" (the spec's enum has only "error") and
+    # Δ2 (docs/wire.md §V1.8): live bodies say type "invalid_request_error" (the spec's enum has only "error") and
     # code null for schema errors (the spec types it as a string).
     allowed = {("error/type", "enum"), ("error/code", "type")}
     for r in (v1(e, "o3-mini", max_tokens=1), v1(e, "gpt-4o-mini", response_format=_json_schema(LOOSE))):

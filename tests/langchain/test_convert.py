@@ -160,7 +160,7 @@ def test_stream_without_index_think_split_and_single_usage() -> None:
         _chunk({"content": "<thi"}),
         _chunk({"content": "nk>why</th"}),
         _chunk({"content": "ink>ok"}),
-        # WIRE.md Δ8: no index; a new id starts a call, no id continues the last one.
+        # docs/wire.md Δ8: no index; a new id starts a call, no id continues the last one.
         _chunk({"tool_calls": [{"id": "a", "function": {"name": "f", "arguments": '{"x"'}}]}),
         _chunk({"tool_calls": [{"function": {"arguments": ": 1}"}}]}),
         _chunk({"tool_calls": [{"id": "b", "function": {"name": "g", "arguments": "{}"}}]}),

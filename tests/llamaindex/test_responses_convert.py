@@ -1,6 +1,6 @@
 """LlamaIndex ↔ Responses API converters (``_responses``): input items, tools, ChatResponses, stream folding.
 
-Wire data comes from the WIRE-V1.md §3.4 transcripts, folded by the real parser; nothing is mocked.
+Wire data comes from the docs/wire.md §V1.3.4 transcripts, folded by the real parser; nothing is mocked.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """An emulator subprocess with a reasoning deployment under a name the known-model table does not know.
 
-``my-reasoner`` behaves as o4-mini does on the service (the emulator's own o4-mini entry, WIRE-V1.md §2.1):
+``my-reasoner`` behaves as o4-mini does on the service (the emulator's own o4-mini entry, docs/wire.md §V1.2.1):
 ``max_tokens`` refused for ``max_completion_tokens``, sampling fields only at their default, no ``stop``.
 Used by the transport, LangChain and LlamaIndex end-to-end tests of self-adapting requests (issue 11).
 """

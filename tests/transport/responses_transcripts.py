@@ -1,5 +1,5 @@
-# ruff: noqa: E501  (the transcripts are kept verbatim from WIRE-V1.md §3.4)
-"""The two SSE transcripts of WIRE-V1.md §3.4, verbatim; ``R(...)``, ``<…>`` and ``{…}`` are the spec's
+# ruff: noqa: E501  (the transcripts are kept verbatim from docs/wire.md §V1.3.4)
+"""The two SSE transcripts of docs/wire.md §V1.3.4, verbatim; ``R(...)``, ``<…>`` and ``{…}`` are the spec's
 abbreviations, expanded by ``expand`` exactly as the text after each transcript says."""
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ data: {"type":"response.output_item.done","sequence_number":8,"output_index":1,"
 data: {"type":"response.completed","sequence_number":9,"response":R(status="completed",output=[<rs_02>,<fc_02 as in seq 8>],usage={…})}
 """
 
-# The "R(...)" abbreviation of WIRE-V1.md §3.4: the full response object around status/output/usage.
+# The "R(...)" abbreviation of docs/wire.md §V1.3.4: the full response object around status/output/usage.
 _BASE: dict[str, Any] = {
     "object": "response",
     "created_at": 1764547200,

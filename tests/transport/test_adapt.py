@@ -29,7 +29,7 @@ def _openai(message: str, param: str | None, code: str | None, type_: str | None
     return {"error": {"message": message, "type": type_, "param": param, "code": code}}
 
 
-# Bodies as the services sent them (quoted in public issue threads; WIRE-V1.md §2.2 for the Azure ones).
+# Bodies as the services sent them (quoted in public issue threads; docs/wire.md §V1.2.2 for the Azure ones).
 MAX_TOKENS_400 = _openai(  # https://github.com/griptape-ai/ComfyUI-Griptape/issues/312 (gpt-5)
     "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
     "max_tokens",
@@ -75,7 +75,7 @@ JSON_SCHEMA_500 = {  # https://github.com/ikawrakow/ik_llama.cpp/issues/778 (Ope
         "type": "server_error",
     }
 }
-JSON_SCHEMA_422 = {  # Model Inference API (WIRE.md §9): a model without json_schema
+JSON_SCHEMA_422 = {  # Model Inference API (docs/wire.md §9): a model without json_schema
     "error": {
         "code": "parameter_not_supported",
         "message": "One of the parameters contain invalid values.",
@@ -85,13 +85,13 @@ JSON_SCHEMA_422 = {  # Model Inference API (WIRE.md §9): a model without json_s
     "code": "parameter_not_supported",
     "detail": [{"loc": ["body", "response_format"], "input": "json_schema", "msg": "not supported"}],
 }
-JSON_SCHEMA_422_OBJECT = {  # WIRE.md §9, the REST example's shape: `detail` is an object, no `error` wrapper
+JSON_SCHEMA_422_OBJECT = {  # docs/wire.md §9, the REST example's shape: `detail` is an object, no `error` wrapper
     "status": 422,
     "code": "parameter_not_supported",
     "detail": {"loc": ["body", "response_format"], "input": "json_schema"},
     "message": "One of the parameters contain invalid values.",
 }
-INVALID_SCHEMA_400 = _openai(  # WIRE-V1.md §2.5: the schema is wrong, the method is fine
+INVALID_SCHEMA_400 = _openai(  # docs/wire.md §V1.2.5: the schema is wrong, the method is fine
     "Invalid schema for response_format 'Joke': In context=(), 'additionalProperties' is required to be supplied "
     "and to be false.",
     "response_format",
@@ -109,7 +109,7 @@ JSON_OBJECT_400 = _openai(  # https://github.com/mrwadams/stride-gpt/issues/19
     "response_format",
     None,
 )
-CONTENT_FILTER_400 = {  # WIRE-V1.md §2.4
+CONTENT_FILTER_400 = {  # docs/wire.md §V1.2.4
     "error": {
         "message": "The response was filtered due to the prompt triggering Azure OpenAI's content management policy.",
         "type": None,

@@ -1,7 +1,7 @@
 """Chat shaped for the known model and adapted once to a recognised refusal, sync and async (issue 11).
 
 Mocked at the transport (``httpx.MockTransport`` and the fake sender, via the ``make`` fixture); the refusal
-bodies are the service's (WIRE-V1.md §2.2, WIRE.md §9) and an OpenAI-compatible server's 5xx.
+bodies are the service's (docs/wire.md §V1.2.2, docs/wire.md §9) and an OpenAI-compatible server's 5xx.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ JSON_SCHEMA = {"type": "json_schema", "json_schema": {"name": "Person", "schema"
 
 
 def refusal(param: str, code: str = "unsupported_parameter") -> httpx.Response:
-    """The service's 400 for a refused field (WIRE-V1.md §2.2)."""
+    """The service's 400 for a refused field (docs/wire.md §V1.2.2)."""
     message = (
         f"Unsupported parameter: '{param}' is not supported with this model. Use 'max_completion_tokens' instead."
         if param == "max_tokens"
@@ -271,7 +271,7 @@ async def test_the_answering_model_is_used_after_the_first_call(make: Factory, s
 @pytest.mark.parametrize("sync", [True, False])
 async def test_max_completion_tokens_goes_as_max_tokens_on_the_model_inference_api(make: Factory, sync: bool) -> None:
     server = Server()
-    client = make(sync, server, model="my-model")  # WIRE.md §3: that spec only has max_tokens
+    client = make(sync, server, model="my-model")  # docs/wire.md §3: that spec only has max_tokens
     await resolve(client.chat(MSGS, max_completion_tokens=12))
     assert server.body()["max_tokens"] == 12
     assert "max_completion_tokens" not in server.body()

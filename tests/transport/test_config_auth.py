@@ -255,7 +255,7 @@ def test_profile_file_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 @pytest.mark.parametrize(
     ("endpoint", "key_header", "api_key", "bearer"),
     [
-        (ENDPOINT, "auto", True, True),  # WIRE.md §2.1: both, as the SDK does
+        (ENDPOINT, "auto", True, True),  # docs/wire.md §2.1: both, as the SDK does
         ("https://r.openai.azure.com/openai/deployments/d", "auto", True, False),
         ("https://r.openai.azure.com/openai/v1", "auto", True, False),
         ("http://127.0.0.1:8000/v1", "auto", False, True),

@@ -112,7 +112,7 @@ async def test_strict_json_schema_round_trips(fresh: EmulatorHandle, sync: bool)
 
 @pytest.mark.parametrize("sync", [True, False])
 async def test_json_schema_falls_back_twice_on_the_model_inference_api(fresh: EmulatorHandle, sync: bool) -> None:
-    # Phi-3.5-mini-instruct takes neither json_schema nor tools there (422s, WIRE.md §9), only json_object.
+    # Phi-3.5-mini-instruct takes neither json_schema nor tools there (422s, docs/wire.md §9), only json_object.
     cls = InferenceClient if sync else AsyncInferenceClient
     c = cls(endpoint=fresh.endpoint, model="Phi-3.5-mini-instruct", api_version="2025-05-01")
     try:

@@ -53,7 +53,7 @@ def test_each_delta_is_what_its_chunk_added_after_the_think_split() -> None:
 def test_tool_call_pieces_carry_id_and_name_once_and_the_argument_text() -> None:
     acc = ChatAccumulator()
     calls = [
-        # WIRE.md §4: some servers repeat id and name on every fragment; Δ8: some send no index.
+        # docs/wire.md §4: some servers repeat id and name on every fragment; Δ8: some send no index.
         {"id": "a", "function": {"name": "f", "arguments": '{"x"'}},
         {"id": "a", "function": {"name": "f", "arguments": ": 1}"}},
         {"id": "b", "function": {"name": "g", "arguments": ""}},

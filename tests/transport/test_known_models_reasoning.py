@@ -102,7 +102,7 @@ def test_unknown_family_raises_naming_the_fix() -> None:
         ({"info_model": "DeepSeek-R1", "response_model": "gpt-4o", "deployment": "o3-mini"}, "deepseek-r1", "info"),
         # A deployment called "prod-chat" serving o4-mini: after the first call the response says so.
         ({"response_model": "o4-mini-2025-04-16", "deployment": "prod-chat"}, "o4-mini", "response"),
-        # Model router answers with the model it picked (WIRE-V1.md §6).
+        # Model router answers with the model it picked (docs/wire.md §V1.6).
         ({"response_model": "gpt-5-mini-2025-08-07", "deployment": "model-router"}, "gpt-5-mini", "response"),
         # An unknown /info name falls through to the next candidate.
         ({"info_model": "my-finetune", "deployment": "o3-mini-eastus"}, "o3-mini", "deployment"),

@@ -1,7 +1,7 @@
 """``responses`` / ``stream_responses`` on both clients (issue 13): routes, refusals, streams, shaping, sync and async.
 
 Mocked at the transport (``httpx.MockTransport`` and the fake sender, via the ``make`` fixture); the streamed
-bodies are the WIRE-V1.md §3.4 transcripts (``responses_transcripts``) or events written after them.
+bodies are the docs/wire.md §V1.3.4 transcripts (``responses_transcripts``) or events written after them.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ V1 = "https://r.openai.azure.com/openai/v1"
 
 
 def response_body(text: str = "Hi!", **extra: Any) -> dict[str, Any]:
-    """A minimal completed response (WIRE-V1.md §3.2)."""
+    """A minimal completed response (docs/wire.md §V1.3.2)."""
     body: dict[str, Any] = {
         "id": "resp_1",
         "object": "response",
@@ -72,7 +72,7 @@ def sse_events(*payloads: dict[str, Any]) -> bytes:
     ("fields", "url", "model"),
     [
         ({"endpoint": V1, "model": "gpt-4o-mini"}, f"{V1}/responses", "gpt-4o-mini"),
-        # WIRE-V1.md §1 "Legacy surface": beside /openai/deployments, the deployment named in the body.
+        # docs/wire.md §V1.1 "Legacy surface": beside /openai/deployments, the deployment named in the body.
         (
             {"endpoint": "https://r.openai.azure.com/openai/deployments/my-dep"},
             "https://r.openai.azure.com/openai/responses?api-version=2025-04-01-preview",
@@ -168,7 +168,7 @@ async def test_a_known_reasoning_model_gets_no_sampling_fields_and_keeps_its_rea
 
 
 def refusing_top_p(request: httpx.Request) -> httpx.Response:
-    """A deployment the table does not know that refuses top_p (WIRE-V1.md §2.2 refusal body)."""
+    """A deployment the table does not know that refuses top_p (docs/wire.md §V1.2.2 refusal body)."""
     if "top_p" in json.loads(request.content):
         error = {"message": "Unsupported parameter: 'top_p' is not supported with this model.", "param": "top_p"}
         return httpx.Response(400, json={"error": {**error, "code": "unsupported_parameter"}})

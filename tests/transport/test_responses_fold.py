@@ -1,4 +1,4 @@
-"""The Responses stream fold and parser: WIRE-V1.md §3.4 transcripts, errors, and order/re-send/re-chunk laws."""
+"""The Responses stream fold and parser: docs/wire.md §V1.3.4 transcripts, errors, and order/re-send/re-chunk laws."""
 
 from __future__ import annotations
 

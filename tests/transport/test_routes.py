@@ -140,7 +140,7 @@ async def test_stream_chat_folds_and_keeps_usage_only_chunk(sync: bool, make: Fa
     assert result.usage is not None
     assert result.usage.total_tokens == 3
     assert server.body()["stream"] is True
-    assert "stream_options" not in server.body()  # the Model Inference spec has none (WIRE.md §4)
+    assert "stream_options" not in server.body()  # the Model Inference spec has none (docs/wire.md §4)
     assert server.last.headers["accept"] == "text/event-stream"
 
 
@@ -459,7 +459,7 @@ async def test_surface_override(sync: bool, make: Factory) -> None:
     assert server.last.headers["extra-parameters"] == "pass-through"
 
 
-# -- extra-parameters header (WIRE.md §2.2) -------------------------------------------------------------------
+# -- extra-parameters header (docs/wire.md §2.2) -------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("sync", [True, False])

@@ -50,7 +50,7 @@ def test_every_surface_has_frozen_rules_matching_the_design_table() -> None:
         assert DEFAULT_API_VERSIONS[surface] == rules.default_api_version
         with pytest.raises(dataclasses.FrozenInstanceError):
             rules.stream_usage = not rules.stream_usage  # type: ignore[misc]
-    table = {  # DESIGN.md "API surfaces"; WIRE-V1.md §1 and §3 for /responses
+    table = {  # docs/wire.md §S; docs/wire.md §V1.1 and §3 for /responses
         s: (r.key_header, r.model_in_body, r.stream_usage, r.extra_parameters_header, r.info, r.responses)
         for s, r in RULES.items()
     }
