@@ -192,7 +192,9 @@ class AsyncInferenceClient(BaseClient):
         """``POST /responses`` streamed: ``async for delta in await client.stream_responses(...)``."""
         with observe(self._telemetry, "responses", params, stream=True) as op:
             reply, _, _, notes = await self._run(self._responses_flow(input, params, stream=True), stream=True)
-            stream = AsyncResponsesStream(reply, reply.chunks(), reply.close, ResponsesStreamParser())
+            stream = AsyncResponsesStream(
+                reply, reply.chunks(), reply.close, ResponsesStreamParser(secrets=self._auth.secrets)
+            )
             stream.adaptations = notes
             return op.stream(stream)
 

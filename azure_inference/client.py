@@ -182,7 +182,9 @@ class InferenceClient(BaseClient):
         """``POST /responses`` streamed: iterate ``ResponseDelta``s; ``get_final_response()`` for the whole."""
         with observe(self._telemetry, "responses", params, stream=True) as op:
             reply, _, _, notes = self._run(self._responses_flow(input, params, stream=True), stream=True)
-            stream = ResponsesStream(reply, reply.chunks(), reply.close, ResponsesStreamParser())
+            stream = ResponsesStream(
+                reply, reply.chunks(), reply.close, ResponsesStreamParser(secrets=self._auth.secrets)
+            )
             stream.adaptations = notes
             return op.stream(stream)
 

@@ -9,11 +9,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 
 from pydantic import ValidationError
 
-from .errors import APITimeoutError, StreamError
+from ._error_map import redact
+from .errors import APITimeoutError, InferenceError, StreamError
 from .models.responses import Response, parse_event
 from .responses_fold import ResponseDelta, ResponsesAccumulator
 from .sse import SSEDecoder
@@ -27,9 +28,11 @@ class ResponsesStreamParser:
 
     Args:
         accumulator: the fold to feed (a new one when ``None``); ``accumulator.result()`` is the response.
+        secrets: what to redact from the errors it raises (a server may echo the key in an error event).
     """
 
-    def __init__(self, accumulator: ResponsesAccumulator | None = None) -> None:
+    def __init__(self, accumulator: ResponsesAccumulator | None = None, secrets: Sequence[str] = ()) -> None:
+        self._secrets = secrets
         self._decoder = SSEDecoder()
         self.accumulator = accumulator or ResponsesAccumulator()
         self.done = False  # no terminator in this protocol: the shells read until the body ends
@@ -38,7 +41,8 @@ class ResponsesStreamParser:
         acc = self.accumulator
         text = acc.text
         return StreamError(
-            f"{message} (after {acc.events} events, {len(text)} characters of text, status {acc.status!r})",
+            f"{redact(message, self._secrets)} "
+            f"(after {acc.events} events, {len(text)} characters of text, status {acc.status!r})",
             chunks_received=acc.events,
             content_received=text,
         )
@@ -61,8 +65,19 @@ class ResponsesStreamParser:
                 event = parse_event(raw)
             except ValidationError:
                 raise self._fail(f"malformed stream event {raw[:120]!r}") from None
-            out.append(self.accumulator.add(event))
+            try:
+                out.append(self.accumulator.add(event))
+            except InferenceError as err:  # response.failed / error events carry the server's words
+                self._redact(err)
+                raise
         return out
+
+    def _redact(self, err: InferenceError) -> None:
+        if self._secrets:
+            err.args = tuple(redact(a, self._secrets) if isinstance(a, str) else a for a in err.args)
+            body = getattr(err, "body", None)
+            if isinstance(body, str):
+                err.body = redact(body, self._secrets)  # type: ignore[attr-defined]
 
     def end(self) -> None:
         """The body is over: raise ``StreamError`` unless ``response.completed``/``.incomplete`` was folded."""

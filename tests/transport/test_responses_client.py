@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from azure_inference import (
+    InferenceError,
     InvalidRequestError,
     RateLimitError,
     ResponseDelta,
@@ -295,3 +296,25 @@ async def test_reasoning_is_left_out_for_a_model_without_reasoning(make: Factory
     assert "reasoning_effort" not in server.body()
     assert server.body()["temperature"] == 0.5
     assert result.adaptations == ("left out reasoning",)
+
+
+@pytest.mark.parametrize("sync", [True, False])
+@pytest.mark.parametrize("kind", ["failed", "error", "malformed"])
+async def test_a_key_echoed_in_a_responses_stream_error_is_redacted(make: Factory, sync: bool, kind: str) -> None:
+    key = "sk-echoed-secret-0123456789"
+    head = b"".join(events(TRANSCRIPT_I, "resp_I")[:2])
+    said = f"invalid key {key} for this resource"
+    if kind == "failed":
+        failed = response_body(status="failed", output=[], error={"code": "server_error", "message": said})
+        tail = sse_events({"type": "response.failed", "sequence_number": 2, "response": failed})
+    elif kind == "error":
+        tail = sse_events({"type": "error", "sequence_number": 2, "code": "server_error", "message": said})
+    else:
+        tail = f'data: {{"type": "response.output_text.delta", "delta": {said!r}}}\n\n'.encode()
+    client = make(sync, Server(streamed(head + tail)), endpoint=V1, model="m", credential=key)
+    stream = await resolve(client.stream_responses("Hi"))
+    with pytest.raises(InferenceError) as caught:
+        await collect(stream)
+    assert key not in str(caught.value)
+    assert key[:12] not in repr(caught.value.args)
+    assert key not in str(getattr(caught.value, "body", "") or "")
