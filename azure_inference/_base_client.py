@@ -141,12 +141,12 @@ class BaseClient(EmbedSteps, ResponsesSteps):
         return PreparedRequest(method, url, hdrs, content, tmo, timeout, route, self.deployment.max_response_bytes)
 
     def _prepare_chat(self, messages: Sequence[Any], params: Mapping[str, Any], stream: bool) -> PreparedRequest:
-        check_params(params, CHAT_PARAM_NAMES, "chat")
-        body, extra = build_chat_body(
-            messages, params, self.deployment.model_params, self._body_model, self.deployment.max_prompt_chars
-        )
-        body, _ = self._chat.shape(body, adapt=False)
-        return self._prepare_generation("/chat/completions", body, extra, params, stream)
+        """The first request ``_chat_flow`` sends (the same checks and shaping; nothing is sent here)."""
+        flow = self._chat_flow(messages, params, stream)
+        try:
+            return next(flow)
+        finally:
+            flow.close()
 
     def _prepare_completion(self, prompt: Any, params: Mapping[str, Any], stream: bool) -> PreparedRequest:
         check_params(params, COMPLETION_PARAM_NAMES, "complete")
