@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import platform
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -27,7 +28,9 @@ COMPETITORS = [
     "uvloop",
     "pyinstrument",
 ]
-"""Installed into the bench venv next to ``-e .[all]`` (uvloop for the server, pyinstrument to profile)."""
+"""Installed into the bench venv next to ``-e .[all,ray]`` (uvloop for the server, pyinstrument to profile)."""
+OURS = "all,ray"
+"""Our extras in the bench venv (``ray``: the Ray path of figure (q))."""
 VERSIONS_OF = [
     "httpx",
     "pydantic",
@@ -44,11 +47,12 @@ VERSIONS_OF = [
     "llama-index-llms-azure-inference",
     "llama-index-embeddings-azure-inference",
     "uvloop",
+    "ray",
 ]
 
 
 def _stamp() -> str:
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + " ".join(COMPETITORS).encode())
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + " ".join([*COMPETITORS, OURS]).encode())
     return digest.hexdigest()
 
 
@@ -59,12 +63,13 @@ def ensure_bench_venv(log: bool = True) -> Path:
         return BENCH_PYTHON
     if log:
         print("preparing .bench-venv (the competitors' environment; takes a few minutes once)", flush=True)
+    uv = shutil.which("uv")  # resolves and installs in seconds where pip takes minutes
     if not BENCH_PYTHON.exists():
         subprocess.run([sys.executable, "-m", "venv", str(BENCH_VENV)], check=True)
-        subprocess.run([str(BENCH_PYTHON), "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True)
-    pip = [str(BENCH_PYTHON), "-m", "pip", "install", "-q"]
-    subprocess.run([*pip, *COMPETITORS], check=True)
-    subprocess.run([*pip, "-e", f"{ROOT}[all]"], check=True)
+        if uv is None:
+            subprocess.run([str(BENCH_PYTHON), "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True)
+    pip = [uv, "pip", "install", "--python", str(BENCH_PYTHON)] if uv else [str(BENCH_PYTHON), "-m", "pip", "install"]
+    subprocess.run([*pip, "-q", *COMPETITORS, "-e", f"{ROOT}[{OURS}]"], check=True)
     stamp.write_text(_stamp())
     return BENCH_PYTHON
 

@@ -23,12 +23,13 @@ from typing import Any
 
 import httpx
 
-from .clients import CLIENTS
+from .clients import BY_KEY, CLIENTS
 from .env import ROOT, ensure_bench_venv, machine, versions
+from .quota import run_quota
 from .report import render
 from .server import run_server
 
-FIGURES = "abcdefg"
+FIGURES = "abcdefgq"
 IMPORTS_E = [
     ("httpx", "import httpx"),
     ("httpx, pydantic", "import httpx, pydantic"),
@@ -60,10 +61,11 @@ IMPORTS_F = [
 class Runner:
     """Runs workers in the bench venv and keeps every raw number."""
 
-    def __init__(self, python: Path, server: str, quick: bool) -> None:
+    def __init__(self, python: Path, server: str, quick: bool, quota_rows: list[str] | None = None) -> None:
         self.python = python
         self.server = server
         self.quick = quick
+        self.quota_rows = quota_rows
 
     def configure(self, **changes: Any) -> None:
         """Change what the server answers (latency, chunks, dim)."""
@@ -75,16 +77,22 @@ class Runner:
         return data
 
     def worker(
-        self, client: str, scenario: str, *args: str, server: str | None = None, env: dict[str, str] | None = None
+        self,
+        client: str,
+        scenario: str,
+        *args: str,
+        server: str | None = None,
+        env: dict[str, str] | None = None,
+        timeout: float = 600,
     ) -> dict[str, Any]:
         """One fresh interpreter measuring one client; its JSON result (``ok`` false on failure)."""
         cmd = [str(self.python), "-m", "benchmarks.worker", client, scenario, server or self.server, *args]
         try:
             proc = subprocess.run(
-                cmd, cwd=ROOT, capture_output=True, text=True, timeout=600, env={**os.environ, **(env or {})}
+                cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})}
             )
         except subprocess.TimeoutExpired:
-            return {"ok": False, "error": "timed out after 600 s"}
+            return {"ok": False, "error": f"timed out after {timeout:.0f} s"}
         lines = proc.stdout.strip().splitlines()
         try:
             result: dict[str, Any] = json.loads(lines[-1])
@@ -188,7 +196,7 @@ def run_figures(runner: Runner, keys: list[str], figures: str, emulator_url: str
         # a client module gains a ``stream_responses`` factory and is measured here; others report "no API".
         print("(g) one streamed Responses answer of 2,000 text deltas: ms to consume, tracemalloc peak", flush=True)
         out["g"] = {}
-        for key in keys:
+        for key in (k for k in keys if k not in BY_KEY or BY_KEY[k].kind != "framework"):  # no floor rows here
             out["g"][key] = r = runner.worker(
                 key, "stream_responses", "--rounds", "3" if q else "9", "--chunks", "2000"
             )
@@ -206,6 +214,9 @@ def run_figures(runner: Runner, keys: list[str], figures: str, emulator_url: str
                 _log(key, r)
         finally:
             runner.configure(latency=0.0)
+    if "q" in figures:
+        print("(q) bulk embedding against the emulator in quota mode (issue 14)", flush=True)
+        out["q"] = run_quota(runner.worker, q, runner.quota_rows)
     if "e" in figures or "f" in figures:
         runs = 3 if q else 7
         for fig, table in (("e", IMPORTS_E), ("f", IMPORTS_F)):
@@ -229,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run, not for RESULTS.md)")
     parser.add_argument("--clients", default=",".join(c.key for c in CLIENTS))
     parser.add_argument("--figures", default=FIGURES)
+    parser.add_argument("--quota-rows", default=None, help="figure (q): only these rows (keys of quota_clients)")
     parser.add_argument("--no-write", action="store_true", help="print the tables only")
     parser.add_argument("--merge", action="store_true", help="update results.json with these rows only")
     parser.add_argument("--no-emulator", action="store_true", help="skip the emulator comparison in (a)")
@@ -242,7 +254,8 @@ def main(argv: list[str] | None = None) -> int:
         "date": datetime.date.today().isoformat(),
     }
     with run_server(str(python), cwd=str(ROOT)) as server:
-        runner = Runner(python, server, args.quick)
+        quota_rows = args.quota_rows.split(",") if args.quota_rows else None
+        runner = Runner(python, server, args.quick, quota_rows)
         if args.no_emulator or "a" not in args.figures:
             results = run_figures(runner, keys, args.figures, None)
         else:

@@ -8,6 +8,9 @@ Scenarios:
     async_chat  calls/s of ``--calls`` calls with ``--inflight`` in flight, ``--rounds`` rounds
     stream      ms to consume one streamed answer of ``--chunks`` deltas, then its tracemalloc peak
     embed       wall seconds to embed ``--texts`` short texts through the client's batch API
+    quota       figure (q): one bulk embedding of ``--texts`` texts by a row of ``quota_clients.ROWS`` (CLIENT is
+                the row's key) against the emulator in quota mode, timed once (no warm-up: it would spend quota);
+                rows lost are counted here, the quota figures are read from the emulator by the runner
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import asyncio
 import gc
 import importlib
 import json
+import os
 import statistics
 import sys
 import time
@@ -113,8 +117,40 @@ def embed(harness: Harness, rounds: int, texts: int, dim: int, budget: float) ->
     return {"value": statistics.median(times), "unit": "s", "rounds": times}
 
 
+def quota(row_key: str, server: str, args: argparse.Namespace) -> dict[str, Any]:
+    """One timed bulk embedding; a client that raises is reported with its rows lost, not as a failed worker."""
+    from .quota import quota_texts, rows_lost
+    from .quota_clients import ROW_BY_KEY, QuotaRun
+
+    row = ROW_BY_KEY.get(row_key)
+    if row is None:
+        raise LookupError(f"no quota row {row_key!r}")
+    texts = quota_texts(args.texts)
+    harness = row.factory(server, QuotaRun(args.model, args.quota_tpm if row.budget else 0, args.quota_window))
+    error = None
+    vectors = None
+    try:
+        start = time.perf_counter()
+        try:
+            vectors = harness.run(texts)
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {str(exc)[:300]}"
+        wall = time.perf_counter() - start
+    finally:
+        harness.close()
+    result = {"value": wall, "unit": "s", "rows_lost": rows_lost(vectors, len(texts), args.dim)}
+    if error:
+        result["client_error"] = error
+    return result
+
+
 def measure(client: str, scenario: str, server: str, args: argparse.Namespace) -> dict[str, Any]:
     """Run ``scenario`` for ``client`` against ``server``; raises ``LookupError`` if the client lacks it."""
+    if scenario == "quota":
+        return quota(client, server, args)
+    # The framework floors (no server) make as many chunks and vectors as the real clients get.
+    os.environ["BENCH_CHUNKS"] = str(getattr(args, "chunks", 2000))
+    os.environ["BENCH_DIM"] = str(getattr(args, "dim", 1024))
     module = importlib.import_module(f"benchmarks.clients.{client}")
     factory = getattr(module, scenario, None)
     if factory is None:
@@ -138,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     """Command line; prints ``{"ok": true, ...}`` or ``{"ok": false, "error": ...}``."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.worker")
     parser.add_argument("client")
-    parser.add_argument("scenario", choices=["sync_chat", "async_chat", "stream", "stream_responses", "embed"])
+    parser.add_argument("scenario", choices=["sync_chat", "async_chat", "stream", "stream_responses", "embed", "quota"])
     parser.add_argument("server")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--calls", type=int, default=300)
@@ -147,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--texts", type=int, default=5000)
     parser.add_argument("--dim", type=int, default=1024)
     parser.add_argument("--budget", type=float, default=20.0, help="embed: stop adding rounds after this many s")
+    parser.add_argument("--model", default="bench-embed", help="quota: the embeddings deployment")
+    parser.add_argument("--quota-tpm", type=int, default=0, help="quota: the client budget's TPM (budget rows)")
+    parser.add_argument("--quota-window", type=float, default=4.0, help="quota: the client budget's window, s")
     parser.add_argument("--no-memory", action="store_true", help="stream: skip the tracemalloc pass")
     parser.add_argument("--profile", action="store_true", help="print a pyinstrument profile to stderr")
     args = parser.parse_args(argv)

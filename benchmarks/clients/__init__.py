@@ -51,7 +51,7 @@ class AsyncHarness:
     close: Callable[[], Awaitable[None]]
 
 
-Kind = Literal["floor", "ours", "competitor"]
+Kind = Literal["floor", "ours", "competitor", "framework"]
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,8 @@ class ClientInfo:
     label: str
     """Name in the table."""
     kind: Kind
-    """``floor`` (raw HTTP), ``ours`` or ``competitor``."""
+    """``floor`` (raw HTTP), ``ours``, ``competitor`` or ``framework`` (the framework's own machinery with a fake
+    model and no network: the floor an adapter is read against in (a)-(d))."""
     import_name: str
     """The module a user imports to use it."""
     embed_label: str = ""
@@ -115,5 +116,21 @@ CLIENTS: list[ClientInfo] = [
         "langchain_openai",
         "langchain-openai OpenAIEmbeddings",
     ),
+    ClientInfo(
+        "lc_floor",
+        "LangChain floor: fake BaseChatModel",
+        "framework",
+        "langchain_core",
+        "LangChain floor: constant Embeddings",
+    ),
+    ClientInfo(
+        "li_floor",
+        "LlamaIndex floor: minimal CustomLLM",
+        "framework",
+        "llama_index.core",
+        "LlamaIndex floor: MockEmbedding",
+    ),
 ]
+FRAMEWORK_FLOOR = {"ours_langchain": "lc_floor", "ours_llamaindex": "li_floor"}
+"""Each adapter's framework floor (the transport under both is ``ours``)."""
 BY_KEY = {c.key: c for c in CLIENTS}
