@@ -159,13 +159,15 @@ def run_quota(worker: Worker, quick: bool, keys: Sequence[str] | None = None) ->
         catalog = Path(tmp) / "catalog.toml"
         catalog.write_text(CATALOG)
         # 1. What the machine sustains: our transport without a budget on the unlimited copy.
+        # The faster of two probes: the machine is shared, and what it can do is the best it did.
         with run_emulator(catalog=str(catalog)) as emu:
             probe_texts = 5_000 if quick else 20_000
-            probe = worker(
-                "ours", "quota", "--texts", str(probe_texts), "--model", FREE_MODEL, "--dim", str(DIM), server=emu.url
-            )
-        if not probe.get("ok") or probe.get("rows_lost"):
-            return {"error": f"calibration failed: {probe.get('error') or probe.get('client_error')}"}
+            args = ("--texts", str(probe_texts), "--model", FREE_MODEL, "--dim", str(DIM))
+            probes = [worker("ours", "quota", *args, server=emu.url) for _ in range(2)]
+        failed = [p for p in probes if not p.get("ok") or p.get("rows_lost")]
+        if failed:
+            return {"error": f"calibration failed: {failed[0].get('error') or failed[0].get('client_error')}"}
+        probe = min(probes, key=lambda p: float(p["value"]))
         sustained = text_tokens(quota_texts(probe_texts)) / probe["value"] * 60
         tpm, texts = choose(sustained, 5_000 if quick else ISSUE_TEXTS)
         setup = {

@@ -80,3 +80,12 @@ def test_report_ratios_come_from_the_same_run() -> None:
     text = render(results, info)
     row = next(line for line in text.splitlines() if line.startswith("| ours: azure_inference"))
     assert "| 600 | 1.20× | 0.60× | missed (> 1.1×) |" in row
+
+
+@pytest.mark.parametrize("client", ["lc_floor", "li_floor"])
+@pytest.mark.parametrize("scenario", ["sync_chat", "async_chat", "stream", "embed"])
+def test_the_framework_floors_do_the_same_work_as_the_clients(client: str, scenario: str) -> None:
+    # The worker checks the reply text, the 50 deltas and 10 vectors of 8 floats, as for the real clients.
+    args = argparse.Namespace(rounds=1, calls=20, inflight=5, chunks=50, texts=10, dim=8, budget=5.0, no_memory=True)
+    result = worker.measure(client, scenario, "http://127.0.0.1:9", args)  # no server: nothing is sent
+    assert result["value"] > 0
