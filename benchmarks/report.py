@@ -115,9 +115,10 @@ def _figure(fig: str, rows: dict[str, Any]) -> list[str]:
     if with_floor:
         head += " × (framework floor + transport) |"
         sep += ":---|"
-        lines[-1:-1] = [
-            "The framework floors are the framework's own machinery with a fake model and no network; the last "
-            f"column is adapter / (its floor + our transport), time per unit of work, goal ≤ {FLOOR_GOAL}×.",
+        lines += [
+            "The framework floors are the framework's own machinery with a fake model and no network; the "
+            f'"framework floor + transport" column is adapter / (its floor + our transport), time per unit of work, '
+            f"goal ≤ {FLOOR_GOAL}×.",
             "",
         ]
     lines += [head + " target |", sep + ":---|"]
