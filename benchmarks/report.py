@@ -118,7 +118,13 @@ def _figure(fig: str, rows: dict[str, Any]) -> list[str]:
         lines += [
             "The framework floors are the framework's own machinery with a fake model and no network; the "
             f'"framework floor + transport" column is adapter / (its floor + our transport), time per unit of work, '
-            f"goal ≤ {FLOOR_GOAL}×.",
+            f"goal ≤ {FLOOR_GOAL}×."
+            + (
+                " Here our transport sends all texts in one request while the adapters split them (4 requests in "
+                "flight), so the ratio includes the extra 20 ms latency rounds (benchmarks/README.md)."
+                if fig == "d"
+                else ""
+            ),
             "",
         ]
     lines += [head + " target |", sep + ":---|"]
