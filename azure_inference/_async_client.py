@@ -17,6 +17,7 @@ from typing_extensions import Unpack
 
 from ._base_client import BaseClient, Flow, PreparedRequest
 from ._genai import observe, telemetry_for
+from ._quota import answered, failed, take_async
 from ._requests import ChatParams, CompletionParams, EmbedParams
 from ._responses_call import ResponsesCallParams
 from ._sender import AsyncReply, AsyncSender
@@ -39,6 +40,8 @@ from .streaming import (
 
 if TYPE_CHECKING:
     import aiohttp
+
+    from .budget import Budget
 
 __all__ = ["AsyncInferenceClient"]
 
@@ -64,9 +67,10 @@ class AsyncInferenceClient(BaseClient):
         sender: AsyncSender | None = None,
         retry_policy: RetryPolicy | None = None,
         sleep: Callable[[float], Any] | None = None,
+        budget: Budget | None = None,
         **overrides: Any,
     ) -> None:
-        super().__init__(deployment, retry_policy=retry_policy, **overrides)
+        super().__init__(deployment, retry_policy=retry_policy, budget=budget, **overrides)
         if http_client is not None:
             if sender is not None:
                 raise ConfigurationError("pass http_client= or sender=, not both: a sender brings its own HTTP client")
@@ -107,7 +111,17 @@ class AsyncInferenceClient(BaseClient):
 
     async def _attempt(self, req: PreparedRequest, stream: bool) -> tuple[AsyncReply, bytes]:
         sender = self._sender or self._default_sender()
-        req.headers.update(await self._auth.aheaders())
+        reservation = None
+        if self._budget is not None and req.cost is not None:  # docs/quota.md: each attempt is charged on arrival
+            reservation = await take_async(self._budget, req.cost, self._telemetry, self.deployment.label)
+        try:
+            req.headers.update(await self._auth.aheaders())
+        except BaseException:
+            if reservation is not None:
+                reservation.release()  # never sent (a failed token fetch, a cancellation): the budget gets it back
+            raise
+        if reservation is not None:
+            reservation.sent()
         started = time.perf_counter()
         try:
             reply = await sender.open(req, stream)
@@ -117,8 +131,12 @@ class AsyncInferenceClient(BaseClient):
         status = reply.status_code
         self._log_response(req, status, started, reply.headers)
         if stream and status < 300:
+            if reservation is not None:
+                answered(reservation, reply.headers, None)
             return reply, b""
         content = await reply.read()
+        if reservation is not None:
+            answered(reservation, reply.headers, content if status < 300 else None)
         if status >= 300:
             raise self._status_error(reply, content)
         return reply, content
@@ -132,6 +150,8 @@ class AsyncInferenceClient(BaseClient):
                 return await self._attempt(req, stream)
             except (APIStatusError, APIConnectionError) as err:
                 wait = self._retry_wait(err, attempt)
+                if self._budget is not None:
+                    failed(self._budget, err, wait)
                 if wait is None:
                     raise
                 attempt += 1

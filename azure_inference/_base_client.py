@@ -9,7 +9,7 @@ import logging
 import time
 import uuid
 from collections.abc import Generator, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -19,6 +19,7 @@ from ._chat_shape import ChatShaper
 from ._config_checks import header_problem
 from ._embed_steps import EmbedSteps
 from ._error_map import bad_body, status_error
+from ._quota import budget_for, request_cost
 from ._requests import (
     CHAT_PARAM_NAMES,
     COMPLETION_PARAM_NAMES,
@@ -42,6 +43,9 @@ from .errors import (
 from .models.chat import ChatCompletions
 from .models.info import ModelInfo
 from .retry import RetryPolicy, retry_delay, should_retry
+
+if TYPE_CHECKING:
+    from .budget import Budget
 
 __all__ = ["BaseClient", "Flow", "PreparedRequest"]
 
@@ -68,9 +72,11 @@ class BaseClient(EmbedSteps, ResponsesSteps):
         deployment: Deployment | str | None = None,
         *,
         retry_policy: RetryPolicy | None = None,
+        budget: Budget | None = None,
         **overrides: Any,
     ) -> None:
         self.deployment = Deployment.resolve(deployment, **overrides)
+        self._budget = budget_for(self.deployment, budget)
         self.retry_policy = retry_policy or RetryPolicy()
         self._auth = Authenticator(self.deployment)
         self._model_info: ModelInfo | None = None
@@ -138,7 +144,9 @@ class BaseClient(EmbedSteps, ResponsesSteps):
             tmo, timeout = self._timeout, self.deployment.timeout
         content = encode_json(body) if body is not None else None
         method = "POST" if body is not None else "GET"
-        return PreparedRequest(method, url, hdrs, content, tmo, timeout, route, self.deployment.max_response_bytes)
+        cost = request_cost(body) if self._budget is not None else None
+        limit = self.deployment.max_response_bytes
+        return PreparedRequest(method, url, hdrs, content, tmo, timeout, route, limit, cost)
 
     def _prepare_chat(self, messages: Sequence[Any], params: Mapping[str, Any], stream: bool) -> PreparedRequest:
         """The first request ``_chat_flow`` sends (the same checks and shaping; nothing is sent here)."""

@@ -234,13 +234,18 @@ def check_endpoint(value: str) -> str:
 
 
 def limit_problem(field: str, value: Any) -> str | None:
-    """What is wrong with a numeric limit of a ``Deployment`` (timeouts, response size, retries), or None."""
+    """What is wrong with a numeric limit of a ``Deployment`` (timeouts, response size, retries, quota), or None."""
     if field in ("timeout", "connect_timeout") and not value > 0:
         return f"timeouts must be positive seconds, got {value!r}"
     if field == "max_response_bytes" and value < 1024:
         return f"max_response_bytes must be at least 1024, got {value}"
     if field == "max_retries" and value < 0:
         return f"max_retries must be >= 0, got {value}"
+    if field in ("tokens_per_minute", "requests_per_minute") and value is not None and value <= 0:
+        unit = field.split("_")[0]
+        return f"{field} must be a positive number of {unit} per minute, or None for no budget; got {value}"
+    if field == "token_window_s" and not value > 0:
+        return f"token_window_s must be positive seconds, got {value!r}"
     return None
 
 

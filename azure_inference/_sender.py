@@ -60,6 +60,8 @@ class PreparedRequest:
     route: str
     max_bytes: int = 256 * 1024 * 1024
     """The largest body read for a success (``Deployment.max_response_bytes``); see ``body_limit``."""
+    cost: int | None = None
+    """Tokens the client's budget takes for each attempt (docs/quota.md); ``None`` without a budget or a body."""
 
     def __repr__(self) -> str:
         body = f"{len(self.content)} bytes" if self.content is not None else "none"

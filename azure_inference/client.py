@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 from typing_extensions import Unpack
@@ -15,6 +15,7 @@ from typing_extensions import Unpack
 from ._base_client import BaseClient, Flow, PreparedRequest
 from ._genai import observe, telemetry_for
 from ._httpx import HttpxSender, own_client
+from ._quota import answered, failed, take
 from ._requests import ChatParams, CompletionParams, EmbedParams
 from ._responses_call import ResponsesCallParams
 from ._sender import Reply, Sender
@@ -34,6 +35,9 @@ from .streaming import (
     completion_parser,
 )
 
+if TYPE_CHECKING:
+    from .budget import Budget
+
 __all__ = ["InferenceClient"]
 
 R = TypeVar("R")
@@ -49,6 +53,8 @@ class InferenceClient(BaseClient):
             a fake); not together with ``http_client``.
         retry_policy: backoff settings; the number of retries is ``deployment.max_retries``.
         sleep: the function used to wait between retries (injectable for tests).
+        budget: the ``azure_inference.budget.Budget`` each attempt waits for; by default the deployment's shared
+            one when it sets ``tokens_per_minute`` / ``requests_per_minute`` (docs/quota.md), else none.
         **overrides: ``Deployment`` fields that win over the deployment's own.
 
     Example:
@@ -64,9 +70,10 @@ class InferenceClient(BaseClient):
         sender: Sender | None = None,
         retry_policy: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        budget: Budget | None = None,
         **overrides: Any,
     ) -> None:
-        super().__init__(deployment, retry_policy=retry_policy, **overrides)
+        super().__init__(deployment, retry_policy=retry_policy, budget=budget, **overrides)
         if sender is None:
             owned = http_client is None
             http = http_client or own_client(self._timeout, self.deployment.base_url)
@@ -95,7 +102,17 @@ class InferenceClient(BaseClient):
     # -- send loop ------------------------------------------------------------------------------------------
 
     def _attempt(self, req: PreparedRequest, stream: bool) -> tuple[Reply, bytes]:
-        req.headers.update(self._auth.headers())
+        reservation = None
+        if self._budget is not None and req.cost is not None:  # docs/quota.md: each attempt is charged on arrival
+            reservation = take(self._budget, req.cost, self._telemetry, self.deployment.label)
+        try:
+            req.headers.update(self._auth.headers())
+        except BaseException:
+            if reservation is not None:
+                reservation.release()  # never sent: the budget gets it back
+            raise
+        if reservation is not None:
+            reservation.sent()
         started = time.perf_counter()
         try:
             reply = self._sender.open(req, stream)
@@ -104,8 +121,12 @@ class InferenceClient(BaseClient):
             raise
         self._log_response(req, reply.status_code, started, reply.headers)
         if stream and reply.status_code < 300:
+            if reservation is not None:
+                answered(reservation, reply.headers, None)
             return reply, b""
         content = reply.read()
+        if reservation is not None:
+            answered(reservation, reply.headers, content if reply.status_code < 300 else None)
         if reply.status_code >= 300:
             raise self._status_error(reply, content)
         return reply, content
@@ -119,6 +140,8 @@ class InferenceClient(BaseClient):
                 return self._attempt(req, stream)
             except (APIStatusError, APIConnectionError) as err:
                 wait = self._retry_wait(err, attempt)
+                if self._budget is not None:
+                    failed(self._budget, err, wait)
                 if wait is None:
                     raise
                 attempt += 1

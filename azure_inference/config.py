@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -37,6 +37,9 @@ from ._config_checks import (
 from ._surfaces import RULES, Surface, SurfaceRules, detect_surface, token_scope
 from .errors import ConfigurationError
 from .profiles import default_profile_name, load_profiles, profile_fields
+
+if TYPE_CHECKING:
+    from .budget.store import Limits
 
 __all__ = [
     "DEFAULT_API_VERSIONS",
@@ -107,10 +110,10 @@ class Deployment(BaseModel):
     model_params: dict[str, Any] = Field(default_factory=dict)
     """Default body parameters (e.g. ``temperature``) merged under each request's own."""
     max_prompt_chars: int | None = 4_000_000
+    """Refuse prompts longer than this many characters before sending (larger than any context window)."""
     max_response_bytes: int = 256 * 1024 * 1024
     """Refuse a response body larger than this many bytes, counted after decompression (docs/reliability.md):
     generous enough for 2,048 float embeddings of 3,072 dimensions; an error body is read only in part."""
-    """Refuse prompts longer than this many characters before sending (larger than any context window)."""
     name: str | None = None
     """A label for this deployment (the profile name when loaded from a profile)."""
     telemetry: bool | None = None
@@ -124,6 +127,16 @@ class Deployment(BaseModel):
     ``AZURE_INFERENCE_API``. The transport offers both methods whatever this says; the adapters read it."""
     adapt: Literal["auto", "off"] = "auto"
     """``auto``: on a recognised refusal, rewrite the request once and remember it (``adapt.py``); ``off``: raise."""
+    tokens_per_minute: int | None = None
+    """The deployment's quota in tokens per minute (TPM). When it or ``requests_per_minute`` is set, every client of
+    this deployment in the process shares one budget and waits for it before each attempt, so bulk work runs at
+    the quota instead of into 429s (docs/quota.md). ``None``: no budget."""
+    requests_per_minute: int | None = None
+    """The deployment's quota in requests per minute (RPM); see ``tokens_per_minute``."""
+    token_window_s: float = 60.0
+    """Seconds of quota the budget lets out at once (its largest burst): of TPM, and of RPM up to the service's
+    10 s request window. The service's token window is 60 s; lower it to absorb delivery jitter against a server
+    with a shorter window (docs/quota.md, "Jitter")."""
 
     def __init__(self, **data: Any) -> None:
         try:
@@ -141,7 +154,15 @@ class Deployment(BaseModel):
     def _check_endpoint(cls, value: str) -> str:
         return check_endpoint(value)
 
-    @field_validator("timeout", "connect_timeout", "max_response_bytes", "max_retries")
+    @field_validator(
+        "timeout",
+        "connect_timeout",
+        "max_response_bytes",
+        "max_retries",
+        "tokens_per_minute",
+        "requests_per_minute",
+        "token_window_s",
+    )
     @classmethod
     def _check_limit(cls, value: Any, info: ValidationInfo) -> Any:
         problem = limit_problem(info.field_name or "", value)
@@ -194,6 +215,17 @@ class Deployment(BaseModel):
         return any(
             x is not None for x in (self.credential, self.bearer_token, self.token_provider, self.azure_credential)
         )
+
+    @property
+    def quota(self) -> Limits | None:
+        """The budget's limits (``tokens_per_minute``, ``requests_per_minute``), or ``None`` when neither is set."""
+        if self.tokens_per_minute is None and self.requests_per_minute is None:
+            return None
+        from .budget.store import Limits
+
+        # Requests burst over the same span, at most the service's 10 s RPM window (docs/wire.md §V1.5).
+        window = self.token_window_s
+        return Limits(self.tokens_per_minute, self.requests_per_minute, window, min(window, 10.0))
 
     @property
     def resolved_surface(self) -> Surface:
@@ -254,7 +286,8 @@ class Deployment(BaseModel):
 
     @classmethod
     def from_env(cls, prefix: str = "AZURE_INFERENCE", **overrides: Any) -> Deployment:
-        """Build from ``{prefix}_ENDPOINT``, ``_CREDENTIAL``, ``_MODEL``, ``_API_VERSION``, ``_SURFACE``, ``_API``.
+        """Build from ``{prefix}_ENDPOINT``, ``_CREDENTIAL``, ``_MODEL``, ``_API_VERSION``, ``_SURFACE``, ``_API``,
+        ``_TOKENS_PER_MINUTE``, ``_REQUESTS_PER_MINUTE``.
 
         Keyword arguments that are not ``None`` win over the environment.
         """
@@ -268,6 +301,8 @@ class Deployment(BaseModel):
             ("surface", "SURFACE"),
             ("extra_parameters", "EXTRA_PARAMETERS"),
             ("api", "API"),
+            ("tokens_per_minute", "TOKENS_PER_MINUTE"),
+            ("requests_per_minute", "REQUESTS_PER_MINUTE"),
         ):
             value = env.get(f"{prefix}_{var}")
             if value:

@@ -112,6 +112,13 @@ class Telemetry:
         if op is not None:
             op.sending(req)
 
+    def budget_wait(self, seconds: float, tokens: int) -> None:
+        """An attempt waited ``seconds`` for ``tokens`` of the deployment's quota budget (docs/quota.md)."""
+        op = _CURRENT.get()
+        if op is not None:
+            attrs = {"azure_inference.budget.wait_s": seconds, "azure_inference.budget.tokens": tokens}
+            op.span.add_event("azure_inference.budget.wait", attrs)
+
     def retry(self, attempt: int, err: BaseException, delay: float) -> None:
         """A failed attempt will be retried (``attempt``: the retry's number, from 1) after ``delay`` seconds."""
         op = _CURRENT.get()

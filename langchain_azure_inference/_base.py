@@ -33,6 +33,8 @@ _DEPLOYMENT_FIELDS = (
     "extra_parameters",
     "model_family",
     "adapt",
+    "tokens_per_minute",
+    "requests_per_minute",
 )
 
 
@@ -71,6 +73,13 @@ class AzureInferenceBase(BaseModel):
     adapt: Literal["auto", "off"] | None = None
     """``auto`` (the deployment's default): on a recognised refusal the request is rewritten once and the rewrite
     remembered for the life of the client (``response_metadata["adaptations"]``); ``off``: the error is raised."""
+    tokens_per_minute: int | None = None
+    """The deployment's quota in tokens per minute: every client of the deployment in this process then shares one
+    budget and waits for it before each request, so bulk work runs at the quota instead of into 429s
+    (``docs/quota.md``). Unlike LangChain's ``rate_limiter``, it counts tokens, and corrects itself from the
+    service's ``x-ratelimit-remaining-*`` headers and 429s."""
+    requests_per_minute: int | None = None
+    """The deployment's quota in requests per minute; see ``tokens_per_minute``."""
     http_client: Any = Field(default=None, exclude=True, repr=False)
     """An ``httpx.Client`` to send sync requests with (not closed by us); mostly for tests."""
     http_async_client: Any = Field(default=None, exclude=True, repr=False)

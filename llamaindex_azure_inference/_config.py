@@ -76,6 +76,15 @@ class DeploymentFields(BaseModel):
         description="'auto' (the deployment's default): rewrite a request once on a recognised refusal and remember "
         "it for the life of the client (raw['adaptations']); 'off': raise the error.",
     )
+    tokens_per_minute: int | None = Field(
+        default=None,
+        description="The deployment's quota in tokens per minute: every client of the deployment in this process "
+        "shares one budget and waits for it before each request, correcting it from the service's rate-limit "
+        "headers and 429s, so bulk work runs at the quota instead of into 429s (docs/quota.md).",
+    )
+    requests_per_minute: int | None = Field(
+        default=None, description="The deployment's quota in requests per minute; see tokens_per_minute."
+    )
     http_client: Any = Field(
         default=None,
         description="An httpx.Client to send sync requests with (tests, proxies); not closed by us.",
@@ -144,6 +153,8 @@ class DeploymentFields(BaseModel):
                 "max_retries": self.max_retries,
                 "model_family": self.model_family,
                 "adapt": self.adapt,
+                "tokens_per_minute": self.tokens_per_minute,
+                "requests_per_minute": self.requests_per_minute,
             }
             try:
                 self._deployment = Deployment.resolve(self.deployment, **overrides)

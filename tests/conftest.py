@@ -69,3 +69,39 @@ def keyed_emulator() -> Iterator[EmulatorHandle]:
     """An emulator subprocess that requires ``KEYED_EMULATOR_KEY``."""
     with run_emulator(keys=[KEYED_EMULATOR_KEY]) as handle:
         yield handle
+
+
+# Quota mode (issue 14; docs/quota.md): an embeddings and a chat deployment with small quotas and 2 s windows, so a
+# burst of a few thousand tokens crosses them in seconds. Clients give their budget a 1 s window (the "Jitter"
+# rule of docs/quota.md: shorter than the server's, so requests delayed on the way still fit).
+QUOTA_EMBED, QUOTA_CHAT = "text-embedding-3-small", "gpt-4o-mini"
+QUOTA_EMBED_TPM = 30_000  # 500 tokens/s; the emulator's window holds 1,000
+QUOTA_CHAT_TPM, QUOTA_CHAT_RPM = 12_000, 600  # 200 tokens/s and 10 requests/s; windows hold 400 and 20
+
+
+@pytest.fixture(scope="session")
+def quota_emulator() -> Iterator[EmulatorHandle]:
+    """An emulator subprocess in quota mode (see the constants above)."""
+    args = ["--quota", f"{QUOTA_EMBED}={QUOTA_EMBED_TPM}", "--quota", f"{QUOTA_CHAT}={QUOTA_CHAT_TPM}:{QUOTA_CHAT_RPM}"]
+    with run_emulator(*args, "--quota-token-window-s", "2", "--quota-request-window-s", "2") as handle:
+        yield handle
+
+
+@pytest.fixture
+def qemu(quota_emulator: EmulatorHandle) -> Iterator[EmulatorHandle]:
+    """The quota emulator with full windows and no counts; the process's shared budgets forgotten."""
+    from azure_inference.budget import clear_shared_budgets
+
+    quota_emulator.control.reset()
+    clear_shared_budgets()
+    yield quota_emulator
+    clear_shared_budgets()
+    assert quota_emulator.control.health()["internal_errors"] == 0, quota_emulator.stderr()[-4000:]
+
+
+def quota_stats(handle: EmulatorHandle, deployment: str) -> dict[str, int]:
+    """What the emulator admitted, refused (429) and charged for ``deployment`` since the last reset."""
+    import httpx
+
+    stats: dict[str, dict[str, int]] = httpx.get(handle.url + "/_emulator/quota", timeout=10).json()["deployments"]
+    return stats.get(deployment, {"admitted": 0, "rejected": 0, "tokens": 0})

@@ -60,11 +60,14 @@ class Reservation:
         budget: The budget it came from.
         tokens: Tokens taken.
         requests: Requests taken.
+        waited: Seconds the budget slept for it (by its own clock; the queue wait behind other callers is not
+            counted).
     """
 
     budget: Budget
     tokens: int
     requests: int
+    waited: float = 0.0
     _state: str = field(default="held", repr=False)
 
     def sent(self) -> None:
@@ -159,29 +162,31 @@ class Budget:
         """Wait (blocking this thread) until ``tokens`` and ``requests`` are available, then take them."""
         self._check(tokens, requests)
         ticket = _Ticket(tokens, requests)
-        head = self._enqueue(ticket)
+        head, waited = self._enqueue(ticket), 0.0
         try:
             if not head:
                 ticket.event.wait()
             while (wait := self._try(ticket)) > 0:
                 self._sleep(wait)
+                waited += wait
         finally:
             self._leave(ticket)  # taken or failed: the next waiter becomes the head either way
-        return Reservation(self, tokens, requests)
+        return Reservation(self, tokens, requests, waited)
 
     async def acquire_async(self, tokens: int, requests: int = 1) -> Reservation:
         """Wait (without blocking the loop) until the budget is there, then take it; cancellable."""
         self._check(tokens, requests)
         ticket = _Ticket(tokens, requests, asyncio.get_running_loop())
-        head = self._enqueue(ticket)
+        head, waited = self._enqueue(ticket), 0.0
         try:
             if not head and ticket.future is not None:
                 await ticket.future
             while (wait := self._try(ticket)) > 0:
                 await self._async_sleep(wait)
+                waited += wait
         finally:
             self._leave(ticket)
-        return Reservation(self, tokens, requests)
+        return Reservation(self, tokens, requests, waited)
 
     def observe(self, headers: Mapping[str, str]) -> None:
         """Correct from ``x-ratelimit-remaining-tokens`` / ``-requests`` (docs/wire.md §V1.5); others are ignored."""

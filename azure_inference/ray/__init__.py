@@ -38,12 +38,13 @@ def _deployment(deployment: Deployment | str) -> Deployment:
 
 
 def _limits(deployment: Deployment, tpm: int | None, rpm: int | None, window_s: float | None) -> Limits | None:
-    # Explicit arguments win; otherwise the Deployment's own quota fields once they exist (issue 14, §1).
-    tpm = tpm if tpm is not None else getattr(deployment, "tokens_per_minute", None)
-    rpm = rpm if rpm is not None else getattr(deployment, "requests_per_minute", None)
+    # Explicit arguments win over the Deployment's own quota fields; the window applies as Deployment.quota does.
+    tpm = tpm if tpm is not None else deployment.tokens_per_minute
+    rpm = rpm if rpm is not None else deployment.requests_per_minute
     if tpm is None and rpm is None:
         return None
-    return Limits(tpm, rpm, token_window_s=window_s or 60.0)
+    window = window_s or deployment.token_window_s
+    return Limits(tpm, rpm, window, min(window, 10.0))
 
 
 def _run(ds: ray.data.Dataset, job: Job, concurrency: int, num_cpus: float, batch_size: int) -> ray.data.Dataset:
@@ -99,7 +100,7 @@ def embed_dataset(
         output_column: The vector column; errors go to ``output_column + "_error"``.
         tokens_per_minute: The deployment's TPM quota, held for the whole cluster (``None``: no budget).
         requests_per_minute: Its RPM quota.
-        token_window_s: Seconds of TPM the token bucket holds (60; the service's window, docs/quota.md).
+        token_window_s: Seconds of quota the budget lets out at once (the Deployment's, 60 by default; docs/quota.md).
         concurrency: Actors in the pool (one pooled client each).
         num_cpus: CPUs reserved per actor (the work is network-bound).
         batch_size: Rows per batch handed to an actor.

@@ -68,12 +68,13 @@ class ActorStore:
         ray.get(self.handle.adjust.remote(key, tokens, requests))
 
     def correct(self, key: str, remaining_tokens: int | None, remaining_requests: int | None) -> None:
-        """Lower the actor's levels to the service's figures."""
-        ray.get(self.handle.correct.remote(key, remaining_tokens, remaining_requests))
+        """Lower the actor's levels to the service's figures (sent without waiting for the actor: the caller's
+        next ``take`` is queued behind it, since Ray runs one caller's actor tasks in order)."""
+        self.handle.correct.remote(key, remaining_tokens, remaining_requests)
 
     def block(self, key: str, seconds: float) -> None:
-        """Block every worker after a 429."""
-        ray.get(self.handle.block.remote(key, seconds))
+        """Block every worker after a 429 (sent without waiting, as ``correct`` is)."""
+        self.handle.block.remote(key, seconds)
 
     def usage(self, key: str) -> dict[str, float]:
         """What the whole cluster took so far."""

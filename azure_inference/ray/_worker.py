@@ -82,12 +82,14 @@ class Worker:
 
     def __init__(self, job: Job) -> None:
         self.job = job
-        self.client = AsyncInferenceClient(job.deployment)
         self.budget: Budget | None = None
         self.lease: LeasingStore | None = None
         if job.limits is not None:
             self.lease = LeasingStore(ActorStore(job.budget_handle), lease_tokens=job.lease_tokens, lease_requests=4)
             self.budget = Budget(job.budget_key, job.limits, self.lease)
+        # The client waits for the cluster's budget before every attempt (retries too) and corrects it from the
+        # rate-limit headers and 429s it gets (docs/quota.md, "In the clients").
+        self.client = AsyncInferenceClient(job.deployment, budget=self.budget)
         self.checkpoint = Checkpoint(job.checkpoint_dir) if job.checkpoint_dir else None
         self.cache: dict[str, Any] = {}
         self.rows = self.tokens = 0
@@ -162,28 +164,19 @@ class Worker:
         assert self._gate is not None
         async with self._gate:
             try:
+                values: list[Any]
                 if self.job.kind == "embed":
-                    values = await self._call(estimate_cost({"input": texts}), self._embed(texts))
+                    self.tokens += estimate_cost({"input": texts})
+                    values = list(await self._embed(texts))
                 else:
-                    values = [await self._call(self._chat_cost(texts[0]), self._chat(texts[0]))]
+                    self.tokens += self._chat_cost(texts[0])
+                    values = [await self._chat(texts[0])]
                 out.update(zip(keys, values, strict=True))  # a short answer fails the rows
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # after the client's retries: the rows carry the error, nothing is lost
                 failure = _Failure(f"{type(exc).__name__}: {exc}")
                 out.update((k, failure) for k in keys)
-
-    async def _call(self, cost: int, call: Any) -> Any:
-        if self.budget is None:
-            return await call
-        try:
-            reservation = await self.budget.acquire_async(cost)
-        except BaseException:
-            call.close()  # the coroutine never ran
-            raise
-        reservation.sent()
-        self.tokens += cost
-        return await call
 
     def _messages(self, text: str) -> list[dict[str, str]]:
         system = [{"role": "system", "content": self.job.system}] if self.job.system else []
@@ -205,12 +198,16 @@ class Worker:
     def _progress(self, rows: int) -> None:
         self.rows += rows
         elapsed = max(time.monotonic() - self.started, 1e-9)
+        rate = self.tokens * 60 / elapsed
+        tpm = self.job.limits.tokens_per_minute if self.job.limits is not None else None
+        share = f" ({rate / tpm:.0%} of the cluster's {tpm:,} TPM quota)" if tpm else ""
         log.info(
-            "azure_inference.ray %s: %d rows, %.1f rows/s, %.0f tokens/min reserved by this actor",
+            "azure_inference.ray %s: %d rows, %.1f rows/s, %.0f tokens/min sent by this actor%s",
             self.job.kind,
             self.rows,
             self.rows / elapsed,
-            self.tokens * 60 / elapsed,
+            rate,
+            share,
         )
 
 

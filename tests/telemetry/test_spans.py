@@ -276,3 +276,29 @@ def test_deployment_field_profile_and_environment(
     assert Deployment.from_profile("dev", path=profile).telemetry is True
     assert InferenceClient(Deployment.from_profile("dev", path=profile))._telemetry is not None
     assert json.dumps(Deployment.from_profile("dev", path=profile).telemetry) == "true"
+
+
+@pytest.mark.parametrize("sync", [True, False])
+async def test_waits_for_the_quota_budget_are_span_events(otel: Otel, make: Factory, sync: bool) -> None:
+    from azure_inference.budget import Budget, Limits, LocalStore
+
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    async def async_sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    budget = Budget("k", Limits(600), LocalStore(clock=lambda: now[0]), sleep=sleep, async_sleep=async_sleep)
+    spent = httpx.Response(200, headers={"x-ratelimit-remaining-tokens": "0"}, json=chat_body())
+    client = make(sync, Server(spent), model="gpt-4o", telemetry=True, budget=budget)
+    prompt = [{"role": "user", "content": "x" * 40}]  # 10 tokens
+    await resolve(client.chat(prompt))  # the service says nothing is left
+    await resolve(client.chat(prompt))  # so this one waits 10 tokens at 10 tokens/s
+    first, second = otel.genai()
+    assert [e.name for e in first.events] == []
+    [event] = [e for e in second.events if e.name == "azure_inference.budget.wait"]
+    attrs = dict(event.attributes or {})
+    assert attrs["azure_inference.budget.tokens"] == 10
+    assert attrs["azure_inference.budget.wait_s"] == pytest.approx(1.0, abs=0.01)
