@@ -120,9 +120,11 @@ def run(**budget):
 storm_rows, storm_log = run()
 
 # %% [markdown]
-# **With `tokens_per_minute=TPM`** one budget actor holds the quota for the cluster and each worker waits for its
-# share before it sends. The workers' bucket holds one second of quota, less than the emulator's two, so that
-# requests the busy machine delays and then delivers together still fit (docs/quota.md, "Jitter").
+# **With `tokens_per_minute=TPM`** one budget actor holds the quota for the cluster; each worker leases 400 tokens
+# of it at a time and its client waits for budget before every attempt. The workers' bucket holds one second of
+# quota, less than the emulator's two, so that requests the busy machine delays and then delivers together still
+# fit (docs/quota.md, "Jitter"). The same fields on the `Deployment` or its profile (`tokens_per_minute`,
+# `token_window_s`) do the same.
 
 # %%
 budget_rows, budget_log = run(tokens_per_minute=TPM, token_window_s=1.0, lease_tokens=400)
@@ -167,7 +169,7 @@ def figures(log):
     return admitted, refused, span, tokens
 
 
-fig, axes = plt.subplots(1, 2, figsize=(12, 4), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(12, 4), sharex=True, sharey=True)
 for ax, (title, log) in zip(axes, (("without a budget", storm_log), (f"tokens_per_minute={TPM:,}", budget_log))):
     admitted, refused, span, tokens = figures(log)
     edges = np.arange(0, math.floor(span) + 2)  # one-second buckets
