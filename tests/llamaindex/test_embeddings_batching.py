@@ -144,11 +144,12 @@ async def test_an_answer_with_a_repeated_index_is_refused_not_reordered(sync: bo
     # transport refusing an answer whose indexes are not exactly 0..n-1.
     embed = make(Server(delay=0, broken_index=True), request_batch_size=4)
     texts = [f"t{i}" for i in range(6)]
+
+    async def run() -> list[list[float]]:
+        return embed.get_text_embedding_batch(texts) if sync else await embed.aget_text_embedding_batch(texts)
+
     try:
         with pytest.raises(ResponseValidationError, match="index 0 is repeated"):
-            if sync:
-                embed.get_text_embedding_batch(texts)
-            else:
-                await embed.aget_text_embedding_batch(texts)
+            await run()
     finally:
         await embed.aclose()
