@@ -29,7 +29,6 @@ __all__ = [
     "astream_chat",
     "astream_text",
     "chat",
-    "filtered",
     "one_call",
     "stream_chat",
     "stream_text",
@@ -47,7 +46,7 @@ def one_call(response: ChatResponse) -> ChatResponse:
     return response
 
 
-def filtered(llm: AzureInference, categories: dict[str, Any] | None, partial: str) -> None:
+def _filtered(llm: AzureInference, categories: dict[str, Any] | None, partial: str) -> None:
     """Raise ``ContentFilterError`` for a filtered completion, unless ``raise_on_content_filter`` is off."""
     if llm.raise_on_content_filter:
         raise completion_filtered(categories, partial, _FILTER_FIX)
@@ -58,7 +57,7 @@ def _finish(llm: AzureInference, result: ChatCompletions) -> ChatResponse:
         llm._seen_model = result.model
     choice = result.choices[0] if result.choices else None
     if choice is not None and choice.finish_reason == "content_filter":
-        filtered(llm, choice.content_filter_results, choice.message.content or "")
+        _filtered(llm, choice.content_filter_results, choice.message.content or "")
     response = from_wire_chat_response(result, split_think=llm.split_think_tags)
     if result.adaptations:
         response.raw["adaptations"] = list(result.adaptations)  # type: ignore[index]
@@ -79,7 +78,7 @@ async def achat(llm: AzureInference, messages: Sequence[ChatMessage], kwargs: di
 def _check(llm: AzureInference, folder: StreamFolder, response: ChatResponse) -> None:
     """What a chat stream checks on each response it shows: a filtered finish, and the model name once."""
     if folder.finish_reason == "content_filter":
-        filtered(llm, folder.accumulator.content_filter_results, response.message.content or "")
+        _filtered(llm, folder.accumulator.content_filter_results, response.message.content or "")
     if not folder.model_seen and folder.accumulator.model:
         folder.model_seen = True  # once per stream: reading a private attribute of a pydantic model is slow
         if not llm._seen_model:
