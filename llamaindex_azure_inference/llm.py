@@ -1,9 +1,10 @@
 """``AzureInference``: a LlamaIndex ``FunctionCallingLLM`` over the shared ``azure_inference`` transport.
 
-This module is the LlamaIndex surface: fields, metadata, the request parameters, tools and structured output.
-Each chat call goes to ``_chat_calls`` (chat completions) or ``_responses_calls`` (the Responses API), which
-convert LlamaIndex messages with ``_convert``, send them with the pooled ``InferenceClient`` /
-``AsyncInferenceClient`` and convert the replies back.
+This module is the LlamaIndex surface: the class and its examples, metadata, the decorated calls, tools and
+structured output. The model-parameter fields and the parameters of one call come from ``_chat_fields``. Each
+chat call goes to ``_chat_calls`` (chat completions) or ``_responses_calls`` (the Responses API), which convert
+LlamaIndex messages with ``_convert``, send them with the pooled ``InferenceClient`` / ``AsyncInferenceClient``
+and convert the replies back.
 """
 
 from __future__ import annotations
