@@ -6,7 +6,6 @@ import asyncio
 import contextvars
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from operator import attrgetter
 from typing import Any, Literal, TypeVar
 
 from llama_index.core.base.embeddings.base import Embedding
@@ -14,7 +13,7 @@ from llama_index.core.embeddings.multi_modal_base import MultiModalEmbedding
 from llama_index.core.schema import ImageType
 from pydantic import Field, PrivateAttr, model_validator
 
-from azure_inference import EmbeddingsResult, EmbedParams
+from azure_inference import EmbedParams
 
 from ._config import DeploymentFields
 from ._models import lookup_model
@@ -24,18 +23,6 @@ __all__ = ["AzureInferenceEmbedding"]
 T = TypeVar("T")
 InputType = Literal["text", "query", "document"]
 EncodingFormat = Literal["float", "base64", "int8", "uint8", "binary", "ubinary"]
-
-_BY_INDEX = attrgetter("index")
-
-
-def _vectors(result: EmbeddingsResult) -> list[Embedding]:
-    """One response's vectors in input order, handed over as the transport decoded them.
-
-    ``EmbeddingsResult.vectors`` copies each vector so the result keeps its own; the result is dropped here, so
-    its lists are taken as they are: per text, one list of ~1,000 floats fewer to build and for the garbage
-    collector to walk (the transport already checked that the indexes are exactly ``0..n-1``).
-    """
-    return [item.embedding for item in sorted(result.data, key=_BY_INDEX)]
 
 
 class AzureInferenceEmbedding(DeploymentFields, MultiModalEmbedding):
@@ -201,13 +188,13 @@ class AzureInferenceEmbedding(DeploymentFields, MultiModalEmbedding):
 
     def _embed(self, texts: Sequence[str], input_type: InputType | None) -> list[Embedding]:
         client, params = self.client, self._params(input_type)
-        return self._fan_out(texts, lambda group: _vectors(client.embed(group, **params)))
+        return self._fan_out(texts, lambda group: client.embed(group, **params).take_vectors())
 
     async def _aembed(self, texts: Sequence[str], input_type: InputType | None) -> list[Embedding]:
         client, params = self.async_client, self._params(input_type)
 
         async def send(group: list[str]) -> list[Embedding]:
-            return _vectors(await client.embed(group, **params))
+            return (await client.embed(group, **params)).take_vectors()
 
         return await self._afan_out(texts, send)
 
@@ -239,13 +226,13 @@ class AzureInferenceEmbedding(DeploymentFields, MultiModalEmbedding):
 
     def _get_image_embeddings(self, img_file_paths: list[ImageType]) -> list[Embedding]:
         client, params = self.client, self._params(None)
-        return self._fan_out(img_file_paths, lambda group: _vectors(client.embed_images(group, **params)))
+        return self._fan_out(img_file_paths, lambda group: client.embed_images(group, **params).take_vectors())
 
     async def _aget_image_embeddings(self, img_file_paths: list[ImageType]) -> list[Embedding]:
         client, params = self.async_client, self._params(None)
 
         async def send(group: list[ImageType]) -> list[Embedding]:
-            return _vectors(await client.embed_images(group, **params))
+            return (await client.embed_images(group, **params)).take_vectors()
 
         return await self._afan_out(img_file_paths, send)
 
