@@ -148,8 +148,10 @@ class Operation:
         self._captured = not telemetry.capture
 
     def __enter__(self) -> Operation:
-        self._started = time.perf_counter()
         self.span = self._tel.tracer.start_span(self.name, kind=SpanKind.CLIENT, attributes=self.attributes)
+        # After the span's own start: a time measured from here always fits inside the span (a pause while the
+        # span was being made once gave a time to first chunk longer than the span).
+        self._started = time.perf_counter()
         self._token = context.attach(trace.set_span_in_context(self.span))
         self._current = _CURRENT.set(self)
         return self

@@ -144,10 +144,10 @@ class AzureInferenceEmbeddings(AzureInferenceBase, Embeddings):
         client, params = self._client(), self._params(kind, self._wants_input_type())
         batches = self._batches(texts)
         if len(batches) == 1:
-            return client.embed(batches[0], **params).vectors
+            return client.embed(batches[0], **params).take_vectors()
 
         def embed_batch(batch: list[str]) -> list[list[float]]:
-            return client.embed(batch, **params).vectors
+            return client.embed(batch, **params).take_vectors()
 
         # docs/telemetry.md "With framework instrumentation": pool threads do not inherit contextvars, so each
         # batch runs in a copy of the caller's context; its GenAI span then nests under the caller's span.
@@ -166,7 +166,7 @@ class AzureInferenceEmbeddings(AzureInferenceBase, Embeddings):
 
         async def one(batch: list[str]) -> list[list[float]]:
             async with gate:
-                return (await client.embed(batch, **params)).vectors
+                return (await client.embed(batch, **params)).take_vectors()
 
         results = await asyncio.gather(*(one(b) for b in self._batches(texts)))
         return [vector for batch in results for vector in batch]

@@ -188,13 +188,13 @@ class AzureInferenceEmbedding(DeploymentFields, MultiModalEmbedding):
 
     def _embed(self, texts: Sequence[str], input_type: InputType | None) -> list[Embedding]:
         client, params = self.client, self._params(input_type)
-        return self._fan_out(texts, lambda group: client.embed(group, **params).vectors)
+        return self._fan_out(texts, lambda group: client.embed(group, **params).take_vectors())
 
     async def _aembed(self, texts: Sequence[str], input_type: InputType | None) -> list[Embedding]:
         client, params = self.async_client, self._params(input_type)
 
         async def send(group: list[str]) -> list[Embedding]:
-            return (await client.embed(group, **params)).vectors
+            return (await client.embed(group, **params)).take_vectors()
 
         return await self._afan_out(texts, send)
 
@@ -226,13 +226,13 @@ class AzureInferenceEmbedding(DeploymentFields, MultiModalEmbedding):
 
     def _get_image_embeddings(self, img_file_paths: list[ImageType]) -> list[Embedding]:
         client, params = self.client, self._params(None)
-        return self._fan_out(img_file_paths, lambda group: client.embed_images(group, **params).vectors)
+        return self._fan_out(img_file_paths, lambda group: client.embed_images(group, **params).take_vectors())
 
     async def _aget_image_embeddings(self, img_file_paths: list[ImageType]) -> list[Embedding]:
         client, params = self.async_client, self._params(None)
 
         async def send(group: list[ImageType]) -> list[Embedding]:
-            return (await client.embed_images(group, **params)).vectors
+            return (await client.embed_images(group, **params)).take_vectors()
 
         return await self._afan_out(img_file_paths, send)
 

@@ -1,14 +1,16 @@
 """``AzureInference``: a LlamaIndex ``FunctionCallingLLM`` over the shared ``azure_inference`` transport.
 
-It converts LlamaIndex messages with ``_convert``, sends them with the pooled ``InferenceClient`` /
-``AsyncInferenceClient``, and converts the replies back; streams are folded once by the transport and shown
-by ``_stream.StreamFolder``.
+This module is the LlamaIndex surface: the class and its examples, metadata, the decorated calls, tools and
+structured output. The model-parameter fields and the parameters of one call come from ``_chat_fields``. Each
+chat call goes to ``_chat_calls`` (chat completions) or ``_responses_calls`` (the Responses API), which convert
+LlamaIndex messages with ``_convert``, send them with the pooled ``InferenceClient`` / ``AsyncInferenceClient``
+and convert the replies back.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Generator, Sequence
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from llama_index.core.base.llms.generic_utils import (
     achat_to_completion_decorator,
@@ -26,32 +28,20 @@ from llama_index.core.base.llms.types import (
     CompletionResponseGen,
     LLMMetadata,
     MessageRole,
-    ToolCallBlock,
 )
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.prompts import PromptTemplate
 from llama_index.core.types import PydanticProgramMode
-from pydantic import BaseModel, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, PrivateAttr
 
-from azure_inference._requests import CHAT_PARAM_NAMES, COMPLETION_PARAM_NAMES
-from azure_inference._surfaces import Surface
-from azure_inference.errors import completion_filtered
-from azure_inference.models.chat import ChatCompletions
-
+from . import _chat_calls as chat_api
 from . import _responses_calls as responses_api
+from ._chat_fields import COMPLETION_PARAMS, ChatFields
 from ._config import DeploymentFields
-from ._convert import (
-    from_wire_chat_response,
-    from_wire_completion_response,
-    to_wire_messages,
-    to_wire_tool_choice,
-    to_wire_tools,
-    tool_selections,
-)
+from ._convert import from_wire_completion_response, to_wire_tool_choice, to_wire_tools, tool_selections
 from ._models import ModelCaps, lookup_model
-from ._stream import THINK_TAGS, StreamFolder
 from ._structured import json_schema_format, parse_structured
 from ._tokens import TokenCounting
 
@@ -65,15 +55,8 @@ Model = TypeVar("Model", bound=BaseModel)
 DEFAULT_CONTEXT_WINDOW = 128_000
 """Context window assumed for a model we do not know (set ``context_window`` to override)."""
 
-# Keyword arguments LlamaIndex passes down through chat(**kwargs) that are not model parameters.
-_NOT_MODEL_PARAMS = frozenset({"formatted", "error_on_no_tool_call", "error_on_tool_error", "verbose"})
-# Per-call keyword arguments the transport takes as they are (ChatParams / CompletionParams); anything else is
-# an extra model parameter for the body. extra_body is merged, not replaced; stream_usage stays a body key.
-_CHAT_PARAMS = CHAT_PARAM_NAMES - {"extra_body", "stream_usage"}
-_COMPLETION_PARAMS = COMPLETION_PARAM_NAMES - {"extra_body", "stream_usage"}
 
-
-class AzureInference(TokenCounting, DeploymentFields, responses_api.ResponsesFields, FunctionCallingLLM):
+class AzureInference(ChatFields, TokenCounting, DeploymentFields, responses_api.ResponsesFields, FunctionCallingLLM):
     """Chat models deployed on Azure (OpenAI v1 ``/openai/v1`` first, deployment routes, AI Model Inference
     ``/models``, OpenAI-compatible servers).
 
@@ -215,59 +198,7 @@ class AzureInference(TokenCounting, DeploymentFields, responses_api.ResponsesFie
         The whole wire response is in ``response.raw`` (``raw["usage"]``, ``raw["model"]``).
     """
 
-    temperature: float | None = Field(default=None, description="Sampling temperature; None leaves the default.")
-    max_tokens: int | None = Field(default=None, description="Largest completion, in tokens.")
-    top_p: float | None = Field(default=None, description="Nucleus sampling probability mass.")
-    seed: int | None = Field(default=None, description="Seed for best-effort deterministic sampling.")
-    stop: list[str] | None = Field(default=None, description="Sequences that end the completion.")
-    additional_kwargs: dict[str, Any] = Field(
-        default_factory=dict,
-        description="Extra model parameters merged into every request body (alias model_kwargs). Keys outside "
-        "the spec are sent with the extra-parameters header (pass-through unless extra_parameters says otherwise).",
-    )
-    context_window: int | None = Field(
-        default=None, description="Prompt + completion tokens; default from the known-model table, else 128000."
-    )
-    is_function_calling: bool | None = Field(
-        default=None,
-        description="Whether the model accepts tools; default from the known-model table, else True.",
-    )
-    supports_json_schema: bool | None = Field(
-        default=None,
-        description="Whether the model accepts response_format json_schema (used by structured_predict); "
-        "default from the known-model table, else False (function calling is used instead).",
-    )
-    text_generation: bool | None = Field(
-        default=None,
-        description="Serve complete() on /completions (a text-generation model such as gpt-35-turbo-instruct); "
-        "default from the known-model table.",
-    )
-    reasoning_effort: str | None = Field(
-        default=None,
-        description="How hard a reasoning model thinks: 'low', 'medium', 'high' (gpt-5 adds 'minimal'); left out, "
-        "with one warning, for known models without effort control (docs/wire.md §V1.2.1).",
-    )
-    verbosity: Literal["low", "medium", "high"] | None = Field(
-        default=None, description="Answer length of gpt-5 family models; left out for other known models."
-    )
-    split_think_tags: bool = Field(
-        default=True, description="Move <think>...</think> reasoning out of the content into a ThinkingBlock."
-    )
-    raise_on_content_filter: bool = Field(
-        default=True,
-        description="Raise ContentFilterError when the service filtered the completion (finish_reason "
-        "content_filter) instead of returning the partial text.",
-    )
-
     _seen_model: str | None = PrivateAttr(default=None)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _model_kwargs_alias(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "model_kwargs" in data:
-            data = dict(data)
-            data["additional_kwargs"] = {**data.pop("model_kwargs"), **(data.get("additional_kwargs") or {})}
-        return data
 
     @classmethod
     def class_name(cls) -> str:
@@ -309,82 +240,6 @@ class AzureInference(TokenCounting, DeploymentFields, responses_api.ResponsesFie
         caps = self.caps
         return bool(caps and caps.text_generation)
 
-    # -- request building -----------------------------------------------------------------------------------
-
-    def _params(self, kwargs: dict[str, Any], allowed: frozenset[str] = _CHAT_PARAMS) -> dict[str, Any]:
-        params: dict[str, Any] = {
-            "temperature": self.temperature,
-            "max_tokens": self.max_tokens,
-            "top_p": self.top_p,
-            "seed": self.seed,
-            "stop": self.stop,
-        }
-        if allowed is _CHAT_PARAMS:
-            params["reasoning_effort"] = self.reasoning_effort
-            params["verbosity"] = self.verbosity
-            if kwargs.get("max_completion_tokens") is not None:
-                params["max_tokens"] = None  # one completion limit under either name: the call's wins
-        extra = dict(self.additional_kwargs)
-        for key, value in kwargs.items():
-            if key in _NOT_MODEL_PARAMS:
-                continue
-            if key == "parallel_tool_calls" and value is False and not self._sends_parallel_tool_calls():
-                continue  # enforced here instead: only the first call is returned (_one_call / StreamFolder)
-            if key in allowed:
-                params[key] = value
-            elif key == "extra_body":
-                extra.update(value or {})
-            else:
-                extra[key] = value  # an extra model parameter, e.g. top_k
-        if extra:
-            params["extra_body"] = extra
-        return {k: v for k, v in params.items() if v is not None}
-
-    def _sends_parallel_tool_calls(self) -> bool:
-        """Whether ``parallel_tool_calls=false`` goes on the wire (else it is enforced on the reply only).
-
-        It is a field of the v1 chat API (docs/wire.md §V1.2.1), sent on ``openai-v1`` and OpenAI-compatible servers.
-        The Model Inference spec has no such field (docs/wire.md §2.2): there it needs ``extra-parameters:
-        pass-through``, and a model that does not know it fails the whole tool-calling turn, so it is sent only
-        when the deployment opted into ``extra_parameters="pass-through"``. The legacy ``azure-openai`` route
-        validates bodies against the dated spec our wire notes cover (docs/wire.md), which has no such field: not
-        sent there. Wherever it is not sent, at most one call comes back all the same.
-        """
-        deployment = self.resolved_deployment()
-        surface = deployment.resolved_surface
-        if surface in (Surface.OPENAI_V1, Surface.OPENAI_COMPATIBLE):
-            return True
-        return surface is Surface.MODEL_INFERENCE and deployment.extra_parameters == "pass-through"
-
-    def _finish(self, result: ChatCompletions) -> ChatResponse:
-        if result.model and not self._seen_model:
-            self._seen_model = result.model
-        choice = result.choices[0] if result.choices else None
-        if choice is not None and choice.finish_reason == "content_filter":
-            self._filtered(choice.content_filter_results, choice.message.content or "")
-        response = from_wire_chat_response(result, split_think=self.split_think_tags)
-        if result.adaptations:
-            response.raw["adaptations"] = list(result.adaptations)  # type: ignore[index]
-        return response
-
-    def _filtered(self, categories: dict[str, Any] | None, partial: str) -> None:
-        if not self.raise_on_content_filter:
-            return
-        raise completion_filtered(
-            categories, partial, "rephrase the prompt, or set raise_on_content_filter=False to get the partial text"
-        )
-
-    def _think_tags(self) -> tuple[str, str] | None:
-        return THINK_TAGS if self.split_think_tags else None
-
-    def _check_stream(self, folder: StreamFolder, response: ChatResponse) -> None:
-        if folder.finish_reason == "content_filter":
-            self._filtered(folder.accumulator.content_filter_results, response.message.content or "")
-        if not folder.model_seen and folder.accumulator.model:
-            folder.model_seen = True  # once per stream: reading a private attribute of a pydantic model is slow
-            if not self._seen_model:
-                self._seen_model = folder.accumulator.model
-
     # -- chat -----------------------------------------------------------------------------------------------
 
     @llm_chat_callback()
@@ -393,11 +248,8 @@ class AzureInference(TokenCounting, DeploymentFields, responses_api.ResponsesFie
         return self._chat(messages, **kwargs)
 
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        if responses_api.enabled(self):
-            response = responses_api.chat(self, messages, kwargs)
-            return _one_call(response) if kwargs.get("parallel_tool_calls") is False else response
-        response = self._finish(self.client.chat(to_wire_messages(messages), **self._params(kwargs)))
-        return _one_call(response) if kwargs.get("parallel_tool_calls") is False else response
+        api = responses_api if responses_api.enabled(self) else chat_api
+        return _first_call_only(api.chat(self, messages, kwargs), kwargs)
 
     @llm_chat_callback()
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
@@ -405,12 +257,8 @@ class AzureInference(TokenCounting, DeploymentFields, responses_api.ResponsesFie
         return await self._achat(messages, **kwargs)
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        if responses_api.enabled(self):
-            response = await responses_api.achat(self, messages, kwargs)
-            return _one_call(response) if kwargs.get("parallel_tool_calls") is False else response
-        wire = to_wire_messages(messages)
-        response = self._finish(await self.async_client.chat(wire, **self._params(kwargs)))
-        return _one_call(response) if kwargs.get("parallel_tool_calls") is False else response
+        api = responses_api if responses_api.enabled(self) else chat_api
+        return _first_call_only(await api.achat(self, messages, kwargs), kwargs)
 
     @llm_chat_callback()
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
@@ -420,20 +268,7 @@ class AzureInference(TokenCounting, DeploymentFields, responses_api.ResponsesFie
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         if responses_api.enabled(self):
             return responses_api.stream_chat(self, messages, kwargs)
-        wire, params = to_wire_messages(messages), self._params(kwargs)
-        most = 1 if kwargs.get("parallel_tool_calls") is False else None
-
-        def gen() -> Generator[ChatResponse, None, None]:
-            stream = self.client.stream_chat(wire, **params)
-            with stream:
-                folder = StreamFolder(stream.accumulator, max_tool_calls=most, adaptations=stream.adaptations)
-                for delta in stream.deltas(self._think_tags()):  # folded once, by the transport
-                    response = folder.show(delta)
-                    if response is not None:
-                        self._check_stream(folder, response)
-                        yield response
-
-        return gen()
+        return chat_api.stream_chat(self, messages, kwargs)
 
     @llm_chat_callback()
     async def astream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
@@ -443,20 +278,7 @@ class AzureInference(TokenCounting, DeploymentFields, responses_api.ResponsesFie
     def _astream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
         if responses_api.enabled(self):
             return responses_api.astream_chat(self, messages, kwargs)
-        wire, params = to_wire_messages(messages), self._params(kwargs)
-        most = 1 if kwargs.get("parallel_tool_calls") is False else None
-
-        async def gen() -> AsyncGenerator[ChatResponse, None]:
-            stream = await self.async_client.stream_chat(wire, **params)
-            async with stream:
-                folder = StreamFolder(stream.accumulator, max_tool_calls=most, adaptations=stream.adaptations)
-                async for delta in stream.deltas(self._think_tags()):  # folded once, by the transport
-                    response = folder.show(delta)
-                    if response is not None:
-                        self._check_stream(folder, response)
-                        yield response
-
-        return gen()
+        return chat_api.astream_chat(self, messages, kwargs)
 
     # -- complete -------------------------------------------------------------------------------------------
 
@@ -464,7 +286,7 @@ class AzureInference(TokenCounting, DeploymentFields, responses_api.ResponsesFie
     def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
         """Complete a prompt: on ``/completions`` for text-generation models, else as a one-message chat."""
         if self._is_text_generation():
-            result = self.client.complete(prompt, **self._params(kwargs, _COMPLETION_PARAMS))
+            result = self.client.complete(prompt, **self._params(kwargs, COMPLETION_PARAMS))
             return from_wire_completion_response(result)
         return chat_to_completion_decorator(self._chat)(prompt, **kwargs)
 
@@ -472,7 +294,7 @@ class AzureInference(TokenCounting, DeploymentFields, responses_api.ResponsesFie
     async def acomplete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
         """Async ``complete``."""
         if self._is_text_generation():
-            result = await self.async_client.complete(prompt, **self._params(kwargs, _COMPLETION_PARAMS))
+            result = await self.async_client.complete(prompt, **self._params(kwargs, COMPLETION_PARAMS))
             return from_wire_completion_response(result)
         return await achat_to_completion_decorator(self._achat)(prompt, **kwargs)
 
@@ -481,34 +303,14 @@ class AzureInference(TokenCounting, DeploymentFields, responses_api.ResponsesFie
         """Stream a completion; each response has the text so far and ``delta``."""
         if not self._is_text_generation():
             return stream_chat_to_completion_decorator(self._stream_chat)(prompt, **kwargs)
-        params = self._params(kwargs, _COMPLETION_PARAMS)
-
-        def gen() -> Generator[CompletionResponse, None, None]:
-            text = ""
-            with self.client.stream_complete(prompt, **params) as stream:
-                for chunk in stream:
-                    delta = "".join(c.text for c in chunk.choices if c.index == 0)
-                    text += delta
-                    yield CompletionResponse(text=text, delta=delta, raw=chunk.model_dump(exclude_none=True))
-
-        return gen()
+        return chat_api.stream_text(self, prompt, self._params(kwargs, COMPLETION_PARAMS))
 
     @llm_completion_callback()
     async def astream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseAsyncGen:
         """Async ``stream_complete``."""
         if not self._is_text_generation():
             return await astream_chat_to_completion_decorator(self._astream_chat_coro)(prompt, **kwargs)
-        params = self._params(kwargs, _COMPLETION_PARAMS)
-
-        async def gen() -> AsyncGenerator[CompletionResponse, None]:
-            text = ""
-            async with await self.async_client.stream_complete(prompt, **params) as stream:
-                async for chunk in stream:
-                    delta = "".join(c.text for c in chunk.choices if c.index == 0)
-                    text += delta
-                    yield CompletionResponse(text=text, delta=delta, raw=chunk.model_dump(exclude_none=True))
-
-        return gen()
+        return chat_api.astream_text(self, prompt, self._params(kwargs, COMPLETION_PARAMS))
 
     async def _astream_chat_coro(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
         return self._astream_chat(messages, **kwargs)
@@ -552,7 +354,7 @@ class AzureInference(TokenCounting, DeploymentFields, responses_api.ResponsesFie
         **kwargs: Any,
     ) -> ChatResponse:
         """Keep only the first tool call unless parallel calls were allowed (as LlamaIndex agents expect)."""
-        return response if allow_parallel_tool_calls else _one_call(response)
+        return response if allow_parallel_tool_calls else chat_api.one_call(response)
 
     def get_tool_calls_from_response(
         self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any
@@ -615,10 +417,6 @@ class AzureInference(TokenCounting, DeploymentFields, responses_api.ResponsesFie
         await self.aclose()
 
 
-def _one_call(response: ChatResponse) -> ChatResponse:
-    """Keep only the first tool call of a response (parallel calls not allowed)."""
-    calls = [b for b in response.message.blocks if isinstance(b, ToolCallBlock)]
-    if len(calls) > 1:
-        first = calls[0]
-        response.message.blocks = [b for b in response.message.blocks if not isinstance(b, ToolCallBlock) or b is first]
-    return response
+def _first_call_only(response: ChatResponse, kwargs: dict[str, Any]) -> ChatResponse:
+    """Only the first tool call when the call said ``parallel_tool_calls=False`` (streams cut in their folders)."""
+    return chat_api.one_call(response) if kwargs.get("parallel_tool_calls") is False else response

@@ -11,37 +11,28 @@ tokens. We estimate the same way so the budget reserves what the service will ch
 - output: the requested limit when one is sent; nothing otherwise (what the service charges then is
   unconfirmed, docs/wire.md §V1.5, so the budget corrects itself from the response headers instead).
 
-This module is the one place the estimate lives (issue 14); issue 18's token counting can replace
-:func:`count_tokens` without touching callers.
+This module is the one place the quota estimate lives (issue 14); the tiktoken encoding is the one
+``azure_inference.tokens`` loads (once per process; an offline machine without its cached files falls back to
+the estimate).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping
-from functools import cache
+from collections.abc import Iterator, Mapping
 from typing import Any
+
+from ..tokens import _encoder
 
 CHARS_PER_TOKEN = 4
 OUTPUT_LIMIT_KEYS = ("max_completion_tokens", "max_tokens", "max_output_tokens")
 
 
-@cache
-def _tiktoken_counter() -> Callable[[str], int] | None:
-    try:
-        import tiktoken  # optional; not a dependency
-
-        encoding = tiktoken.get_encoding("o200k_base")
-    except Exception:  # not installed, or the encoding file cannot be fetched (offline): the estimate stands
-        return None
-    return lambda text: len(encoding.encode(text, disallowed_special=()))
-
-
 def count_tokens(text: str) -> int:
     """Tokens ``text`` is charged: ``ceil(len(text) / 4)``, or tiktoken's exact count when larger (module doc)."""
     estimate = math.ceil(len(text) / CHARS_PER_TOKEN)
-    counter = _tiktoken_counter()
-    return max(estimate, counter(text)) if counter is not None else estimate
+    encode = _encoder("o200k_base")  # loaded once per process, shared with token counting (tokens.py)
+    return max(estimate, len(encode(text))) if encode is not None else estimate
 
 
 def _texts(value: Any) -> Iterator[str | int]:

@@ -32,13 +32,18 @@ class LeasingStore:
         lease_tokens: Tokens asked for at once (at least what the request needs).
         lease_requests: Requests asked for at once.
         clock: Monotonic seconds, for local blocks after a 429.
+        correct_every_s: The remote store hears the service's ``x-ratelimit-remaining-*`` figures at most this
+            often per key (every answer carries them; forwarding each would put the remote store back on the hot
+            path); the local lease is lowered to them every time.
     """
 
     remote: BudgetStore
     lease_tokens: int = 2_000
     lease_requests: int = 10
     clock: Clock = time.monotonic
+    correct_every_s: float = 0.25
     _held: dict[str, _Held] = field(default_factory=dict, repr=False)
+    _corrected: dict[str, float] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
@@ -82,7 +87,18 @@ class LeasingStore:
             held.requests += requests
 
     def correct(self, key: str, remaining_tokens: int | None, remaining_requests: int | None) -> None:
-        """Pass the service's figures to the remote store (the quota is shared, so is the correction)."""
+        """Lower the lease to the service's figures, and pass them to the remote store (at most every
+        ``correct_every_s``): the quota is shared, so is the correction."""
+        with self._lock:
+            held = self._held.setdefault(key, _Held())
+            if remaining_tokens is not None:
+                held.tokens = min(held.tokens, remaining_tokens)
+            if remaining_requests is not None:
+                held.requests = min(held.requests, remaining_requests)
+            now = self.clock()
+            if now - self._corrected.get(key, float("-inf")) < self.correct_every_s:
+                return
+            self._corrected[key] = now
         self.remote.correct(key, remaining_tokens, remaining_requests)
 
     def block(self, key: str, seconds: float) -> None:

@@ -40,13 +40,25 @@ class _BudgetActor:
         return self.store.usage(key)
 
 
+# The driver keeps a handle to each budget actor it made, per Ray job: a named actor that is not detached dies
+# when the last handle goes, so without this one the actor died with the first run's dataset and the next run's
+# lookup could still find it, dying (every row then failed with ActorDiedError).
+_HANDLES: dict[tuple[str, str], Any] = {}
+
+
 def budget_actor(name: str = ACTOR_NAME) -> Any:
-    """The named budget actor of this Ray cluster, created on first use.
+    """The named budget actor of this Ray cluster, created on first use and kept for the life of the driver.
 
     It needs no CPU (it only does arithmetic) so it never takes a slot from the workers.
     """
-    remote = ray.remote(num_cpus=0, max_restarts=-1)(_BudgetActor)
-    return remote.options(name=name, get_if_exists=True).remote()
+    job = ray.get_runtime_context().get_job_id()
+    handle = _HANDLES.get((job, name))
+    if handle is None:
+        for old in [k for k in _HANDLES if k[0] != job]:
+            del _HANDLES[old]  # a cluster shut down since: its actors are gone
+        remote = ray.remote(num_cpus=0, max_restarts=-1)(_BudgetActor)
+        handle = _HANDLES[(job, name)] = remote.options(name=name, get_if_exists=True).remote()
+    return handle
 
 
 class ActorStore:
@@ -68,12 +80,13 @@ class ActorStore:
         ray.get(self.handle.adjust.remote(key, tokens, requests))
 
     def correct(self, key: str, remaining_tokens: int | None, remaining_requests: int | None) -> None:
-        """Lower the actor's levels to the service's figures."""
-        ray.get(self.handle.correct.remote(key, remaining_tokens, remaining_requests))
+        """Lower the actor's levels to the service's figures (sent without waiting for the actor: the caller's
+        next ``take`` is queued behind it, since Ray runs one caller's actor tasks in order)."""
+        self.handle.correct.remote(key, remaining_tokens, remaining_requests)
 
     def block(self, key: str, seconds: float) -> None:
-        """Block every worker after a 429."""
-        ray.get(self.handle.block.remote(key, seconds))
+        """Block every worker after a 429 (sent without waiting, as ``correct`` is)."""
+        self.handle.block.remote(key, seconds)
 
     def usage(self, key: str) -> dict[str, float]:
         """What the whole cluster took so far."""

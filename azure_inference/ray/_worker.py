@@ -198,12 +198,16 @@ class Worker:
     def _progress(self, rows: int) -> None:
         self.rows += rows
         elapsed = max(time.monotonic() - self.started, 1e-9)
+        rate = self.tokens * 60 / elapsed
+        tpm = self.job.limits.tokens_per_minute if self.job.limits is not None else None
+        share = f" ({rate / tpm:.0%} of the cluster's {tpm:,} TPM quota)" if tpm else ""
         log.info(
-            "azure_inference.ray %s: %d rows, %.1f rows/s, %.0f tokens/min estimated for this actor's requests",
+            "azure_inference.ray %s: %d rows, %.1f rows/s, %.0f tokens/min sent by this actor%s",
             self.job.kind,
             self.rows,
             self.rows / elapsed,
-            self.tokens * 60 / elapsed,
+            rate,
+            share,
         )
 
 

@@ -20,7 +20,7 @@ def test_notebooks_match_their_sources() -> None:
 
 def test_notebooks_are_stored_without_outputs_and_manage_their_emulator() -> None:
     paths = sorted((ROOT / "notebooks").glob("*.ipynb"))
-    assert [p.name[:2] for p in paths] == ["01", "02", "03", "04", "05", "06"]
+    assert [p.name[:2] for p in paths] == ["01", "02", "03", "04", "05", "06", "07"]
     for path in paths:
         nb = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
         code = [c for c in nb.cells if c.cell_type == "code"]

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from azure_inference.errors import ResponseValidationError
 from llamaindex_azure_inference import AzureInferenceEmbedding
 
 ENDPOINT = "https://unit.services.ai.azure.com/models"
@@ -19,8 +20,10 @@ ENDPOINT = "https://unit.services.ai.azure.com/models"
 class Server:
     """Answers ``/embeddings`` with ``[n, 0.5]`` for the text ``"t<n>"``, after a short delay; counts in-flight."""
 
-    def __init__(self, delay: float = 0.01) -> None:
+    def __init__(self, delay: float = 0.01, shuffle: bool = False, broken_index: bool = False) -> None:
         self.delay = delay
+        self.shuffle = shuffle  # answer items out of order (their "index" still right), as servers may
+        self.broken_index = broken_index  # repeat the first index in place of the last
         self.sizes: list[int] = []
         self.inflight = self.peak = 0
         self._lock = threading.Lock()
@@ -28,6 +31,10 @@ class Server:
     def _answer(self, request: httpx.Request) -> httpx.Response:
         texts = json.loads(request.content)["input"]
         data = [{"index": i, "embedding": [float(t[1:]), 0.5]} for i, t in enumerate(texts)]
+        if self.shuffle:
+            data = data[1::2][::-1] + data[::2]
+        if self.broken_index and len(data) > 1:
+            data[-1]["index"] = data[0]["index"]
         body = {"data": data, "model": "m", "usage": {"prompt_tokens": 1, "total_tokens": 1}}
         return httpx.Response(200, json=body)
 
@@ -116,3 +123,33 @@ async def test_a_single_text_is_one_request(sync: bool) -> None:
     assert vector == [7.0, 0.5]
     assert empty == []
     assert server.sizes == [1]
+
+
+@pytest.mark.parametrize("sync", [True, False], ids=["sync", "async"])
+async def test_vectors_answered_out_of_order_come_back_in_input_order(sync: bool) -> None:
+    server = Server(delay=0, shuffle=True)
+    embed = make(server, request_batch_size=7, max_concurrency=2)
+    texts = [f"t{i}" for i in range(30)]
+    try:
+        vectors = embed.get_text_embedding_batch(texts) if sync else await embed.aget_text_embedding_batch(texts)
+    finally:
+        await embed.aclose()
+    assert sorted(server.sizes) == [2, 7, 7, 7, 7]
+    assert vectors == [[float(i), 0.5] for i in range(30)]
+
+
+@pytest.mark.parametrize("sync", [True, False], ids=["sync", "async"])
+async def test_an_answer_with_a_repeated_index_is_refused_not_reordered(sync: bool) -> None:
+    # The adapter hands the transport's vectors over without copying and orders them by index: it relies on the
+    # transport refusing an answer whose indexes are not exactly 0..n-1.
+    embed = make(Server(delay=0, broken_index=True), request_batch_size=4)
+    texts = [f"t{i}" for i in range(6)]
+
+    async def run() -> list[list[float]]:
+        return embed.get_text_embedding_batch(texts) if sync else await embed.aget_text_embedding_batch(texts)
+
+    try:
+        with pytest.raises(ResponseValidationError, match="index 0 is repeated"):
+            await run()
+    finally:
+        await embed.aclose()

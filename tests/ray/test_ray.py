@@ -8,6 +8,7 @@ the rerun send nothing). Marked ``ray``: ``pytest -m 'not ray'`` skips them.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import signal
 import threading
@@ -25,6 +26,7 @@ psutil = pytest.importorskip("psutil")
 from azure_inference import AsyncInferenceClient, Deployment  # noqa: E402
 from azure_inference.emulator import EmulatorHandle, run_emulator  # noqa: E402
 from azure_inference.ray import complete_dataset, embed_dataset  # noqa: E402
+from azure_inference.ray._budget import ACTOR_NAME, ActorStore  # noqa: E402
 
 pytestmark = [
     pytest.mark.ray,
@@ -97,6 +99,23 @@ def test_two_actors_hold_one_quota_and_match_the_single_process_path(emu: Emulat
     assert max(e["monotonic"] for e in log) - start >= (3_000 - 1_000) / 500 - 0.5  # it was held back
     expected = single_process(deployment, texts)
     assert [r["embedding"] for r in rows] == expected  # float64 all the way: exactly equal
+
+    # The budget actor outlives the run's dataset and workers (it once died with them, and the next run's lookup
+    # found it dying): the cluster's budget, and what it knows, stays for the next run of this driver.
+    del out
+    gc.collect()
+    time.sleep(1.0)
+    usage = ActorStore(ray.get_actor(ACTOR_NAME)).usage(f"{emu.openai_v1}#{QUOTA_MODEL}")
+    assert usage["taken_tokens"] >= 3_000
+    again = embed_dataset(
+        ray.data.from_items([{"text": t} for t in texts[:8]]),
+        deployment,
+        column="text",
+        tokens_per_minute=TPM,
+        token_window_s=CLIENT_WINDOW_S,
+        concurrency=1,
+    )
+    assert [r["embedding_error"] for r in again.take_all()] == [None] * 8
 
 
 def _kill_one_worker_when_busy(emu: EmulatorHandle, done: threading.Event, killed: list[int]) -> None:

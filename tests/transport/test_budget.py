@@ -280,6 +280,22 @@ def test_leases_keep_two_processes_within_one_quota(clock: FakeClock) -> None:
     assert shared.usage("k")["taken_tokens"] == granted  # the unspent leases went back
 
 
+def test_a_lease_takes_every_correction_and_forwards_them_at_most_every_interval(clock: FakeClock) -> None:
+    shared = LocalStore(clock=clock)
+    leasing = LeasingStore(shared, lease_tokens=300, lease_requests=5, clock=clock, correct_every_s=0.25)
+    leasing.configure("k", Limits(tokens_per_minute=6_000, token_window_s=10))  # holds 1,000
+    assert leasing.take("k", 10, 1) == 0.0  # leases 300: the shared store is at 700
+    leasing.correct("k", 200, None)  # the service says 200 are left: the lease (290) drops to 200, the store too
+    assert shared.usage("k")["tokens_level"] == 200
+    leasing.correct("k", 150, None)  # at once again: the lease follows, the shared store is not asked
+    assert shared.usage("k")["tokens_level"] == 200
+    assert leasing.take("k", 150, 1) == 0.0  # the lease held exactly 150
+    assert shared.usage("k")["tokens_level"] == 200
+    clock.sleep(0.25)  # refills 25 tokens; the interval is over, so the next figure reaches the shared store
+    leasing.correct("k", 100, None)
+    assert shared.usage("k")["tokens_level"] == 100
+
+
 def test_estimate_cost_follows_the_service() -> None:
     chat = {"messages": [{"role": "user", "content": "x" * 40}, {"role": "user", "content": [{"text": "y" * 9}]}]}
     assert estimate_cost(chat) == 10 + 3

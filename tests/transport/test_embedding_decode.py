@@ -45,3 +45,15 @@ def test_malformed_vectors_are_named(wire: object, words: str) -> None:
         decode_embedding(wire, "base64", 3)
     assert "embedding 3" in str(info.value)
     assert words in str(info.value)
+
+
+def test_take_vectors_orders_by_index_and_hands_over_the_results_own_lists() -> None:
+    from azure_inference import EmbeddingsResult
+
+    result = EmbeddingsResult.model_validate(
+        {"data": [{"index": 1, "embedding": [2.0]}, {"index": 0, "embedding": [1.0]}], "model": "e"}
+    )
+    taken, copied = result.take_vectors(), result.vectors
+    assert taken == copied == [[1.0], [2.0]]
+    assert taken[0] is result.data[1].embedding  # no copy: for callers that drop the result
+    assert copied[0] is not result.data[1].embedding  # .vectors stays a copy the caller may change
