@@ -112,8 +112,8 @@ class AsyncInferenceClient(BaseClient):
     async def _attempt(self, req: PreparedRequest, stream: bool) -> tuple[AsyncReply, bytes]:
         sender = self._sender or self._default_sender()
         reservation = None
-        if self._budget is not None and req.cost is not None:  # docs/quota.md: each attempt is charged on arrival
-            reservation = await take_async(self._budget, req.cost, self._telemetry, self.deployment.label)
+        if self._budget is not None and req.content is not None:  # docs/quota.md: each attempt is charged on arrival
+            reservation = await take_async(self._budget, req, self._telemetry, self.deployment.label)
         try:
             req.headers.update(await self._auth.aheaders())
         except BaseException:
@@ -150,8 +150,7 @@ class AsyncInferenceClient(BaseClient):
                 return await self._attempt(req, stream)
             except (APIStatusError, APIConnectionError) as err:
                 wait = self._retry_wait(err, attempt)
-                if self._budget is not None:
-                    failed(self._budget, err, wait)
+                self._budget = failed(self.deployment, self._budget, err, wait)
                 if wait is None:
                     raise
                 attempt += 1

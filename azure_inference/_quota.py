@@ -10,6 +10,7 @@ its fairness, belong to :class:`~azure_inference.budget.Budget`.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Mapping
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import ConfigurationError, RateLimitError
 
 if TYPE_CHECKING:
+    from ._sender import PreparedRequest
     from .budget import Budget, Reservation
     from .config import Deployment
 
@@ -63,16 +65,24 @@ def request_cost(body: Mapping[str, Any] | None) -> int | None:
     return estimate_cost(body)
 
 
-def take(budget: Budget, cost: int, telemetry: Any, label: str) -> Reservation:
-    """Block until ``cost`` tokens and one request are there; a noticeable wait is logged and a span event."""
-    reservation = budget.acquire(cost)
+def cost_of(req: PreparedRequest) -> int:
+    """The request's cost: as estimated when it was built, or from its body when it was built before the client
+    had a budget (one adopted after a 429)."""
+    if req.cost is None:
+        req.cost = request_cost(json.loads(req.content or b"{}")) or 0
+    return req.cost
+
+
+def take(budget: Budget, req: PreparedRequest, telemetry: Any, label: str) -> Reservation:
+    """Block until the request's tokens and one request are there; a noticeable wait is logged and a span event."""
+    reservation = budget.acquire(cost_of(req))
     _waited(reservation, telemetry, label)
     return reservation
 
 
-async def take_async(budget: Budget, cost: int, telemetry: Any, label: str) -> Reservation:
+async def take_async(budget: Budget, req: PreparedRequest, telemetry: Any, label: str) -> Reservation:
     """:func:`take` without blocking the loop; a cancelled wait takes nothing."""
-    reservation = await budget.acquire_async(cost)
+    reservation = await budget.acquire_async(cost_of(req))
     _waited(reservation, telemetry, label)
     return reservation
 
@@ -94,9 +104,54 @@ def answered(reservation: Reservation, headers: Mapping[str, str], content: byte
             reservation.settle(int(match.group(1)))
 
 
-def failed(budget: Budget, err: BaseException, wait: float | None) -> None:
-    """After a failed attempt: a 429 pauses every caller of the budget for what the service asked (or ``wait``)."""
-    if isinstance(err, RateLimitError):
-        pause = err.retry_after if err.retry_after is not None else wait
-        if pause:
-            budget.penalise(pause)
+def failed(deployment: Deployment, budget: Budget | None, err: BaseException, wait: float | None) -> Budget | None:
+    """After a failed attempt: a 429 pauses every caller of the budget for what the service asked (or ``wait``).
+
+    A client without a budget adopts the quota a 429 names in ``x-ratelimit-limit-*`` (with ``adapt="auto"``),
+    so the calls after it wait for budget instead of running into the quota again. Returns the client's budget.
+    """
+    if not isinstance(err, RateLimitError):
+        return budget
+    if budget is None:
+        budget = _adopt(deployment, err)
+        if budget is None:
+            return None
+    pause = err.retry_after if err.retry_after is not None else wait
+    if pause:
+        budget.penalise(pause)
+    return budget
+
+
+def _adopt(deployment: Deployment, err: RateLimitError) -> Budget | None:
+    tpm, rpm = (_positive(err.headers.get(f"x-ratelimit-limit-{unit}")) for unit in ("tokens", "requests"))
+    if deployment.adapt != "auto" or (tpm is None and rpm is None):
+        return None
+    from .budget import Limits, budget_key, registered_budget, shared_budget
+
+    key = budget_key(deployment.endpoint, deployment.model)
+    known = registered_budget(key)  # another client of the deployment adopted it first
+    if known is not None:
+        return known
+    window = deployment.token_window_s
+    try:
+        budget = shared_budget(key, Limits(tpm, rpm, window, min(window, 10.0)))
+    except ValueError:  # another thread adopted other figures in the meantime: theirs stand
+        return registered_budget(key)
+    budget.observe(err.headers)
+    log.warning(
+        "%s answered 429 naming its quota (x-ratelimit-limit-tokens %s, -requests %s): its calls in this process "
+        "now wait for that budget before sending (adapt='auto'). Set tokens_per_minute= / requests_per_minute= "
+        "to pace from the first call, or adapt='off' to only retry.",
+        deployment.label,
+        tpm,
+        rpm,
+    )
+    return budget
+
+
+def _positive(value: str | None) -> int | None:
+    try:
+        number = int(value) if value is not None else 0
+    except ValueError:
+        return None
+    return number if number > 0 else None

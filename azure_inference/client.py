@@ -103,8 +103,8 @@ class InferenceClient(BaseClient):
 
     def _attempt(self, req: PreparedRequest, stream: bool) -> tuple[Reply, bytes]:
         reservation = None
-        if self._budget is not None and req.cost is not None:  # docs/quota.md: each attempt is charged on arrival
-            reservation = take(self._budget, req.cost, self._telemetry, self.deployment.label)
+        if self._budget is not None and req.content is not None:  # docs/quota.md: each attempt is charged on arrival
+            reservation = take(self._budget, req, self._telemetry, self.deployment.label)
         try:
             req.headers.update(self._auth.headers())
         except BaseException:
@@ -140,8 +140,7 @@ class InferenceClient(BaseClient):
                 return self._attempt(req, stream)
             except (APIStatusError, APIConnectionError) as err:
                 wait = self._retry_wait(err, attempt)
-                if self._budget is not None:
-                    failed(self._budget, err, wait)
+                self._budget = failed(self.deployment, self._budget, err, wait)
                 if wait is None:
                     raise
                 attempt += 1

@@ -126,7 +126,9 @@ class Deployment(BaseModel):
     (``POST /responses``, docs/wire.md §V1.3; not on the model-inference surface). Profile key ``api``, environment
     ``AZURE_INFERENCE_API``. The transport offers both methods whatever this says; the adapters read it."""
     adapt: Literal["auto", "off"] = "auto"
-    """``auto``: on a recognised refusal, rewrite the request once and remember it (``adapt.py``); ``off``: raise."""
+    """``auto``: on a recognised refusal, rewrite the request once and remember it (``adapt.py``), and after a 429
+    that names the deployment's quota (``x-ratelimit-limit-*``) wait for that budget (docs/quota.md); ``off``: raise,
+    and only retry 429s."""
     tokens_per_minute: int | None = None
     """The deployment's quota in tokens per minute (TPM). When it or ``requests_per_minute`` is set, every client of
     this deployment in the process shares one budget and waits for it before each attempt, so bulk work runs at

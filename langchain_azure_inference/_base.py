@@ -72,7 +72,8 @@ class AzureInferenceBase(BaseModel):
     for it (``max_completion_tokens``, no refused sampling fields) and the profile is its profile."""
     adapt: Literal["auto", "off"] | None = None
     """``auto`` (the deployment's default): on a recognised refusal the request is rewritten once and the rewrite
-    remembered for the life of the client (``response_metadata["adaptations"]``); ``off``: the error is raised."""
+    remembered for the life of the client (``response_metadata["adaptations"]``), and a 429 naming the quota
+    (``x-ratelimit-limit-*``) paces later calls to it (``docs/quota.md``); ``off``: the error is raised."""
     tokens_per_minute: int | None = None
     """The deployment's quota in tokens per minute: every client of the deployment in this process then shares one
     budget and waits for it before each request, so bulk work runs at the quota instead of into 429s

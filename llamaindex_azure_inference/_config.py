@@ -74,7 +74,8 @@ class DeploymentFields(BaseModel):
     adapt: Literal["auto", "off"] | None = Field(
         default=None,
         description="'auto' (the deployment's default): rewrite a request once on a recognised refusal and remember "
-        "it for the life of the client (raw['adaptations']); 'off': raise the error.",
+        "it for the life of the client (raw['adaptations']), and pace later calls to the quota a 429 names "
+        "(x-ratelimit-limit-*); 'off': raise the error.",
     )
     tokens_per_minute: int | None = Field(
         default=None,

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from .core import Budget, Reservation, budget_key, clear_shared_budgets, shared_budget
+from .core import Budget, Reservation, budget_key, clear_shared_budgets, registered_budget, shared_budget
 from .cost import count_tokens, estimate_cost, output_tokens, prompt_tokens
 from .lease import LeasingStore
 from .store import Bucket, BudgetStore, Limits, LocalStore
@@ -27,5 +27,6 @@ __all__ = [
     "estimate_cost",
     "output_tokens",
     "prompt_tokens",
+    "registered_budget",
     "shared_budget",
 ]

@@ -233,6 +233,12 @@ def shared_budget(key: str, limits: Limits, store: BudgetStore | None = None, **
         return budget
 
 
+def registered_budget(key: str) -> Budget | None:
+    """The shared budget of ``key`` in this process, or ``None`` when no client made one yet."""
+    with _REGISTRY_LOCK:
+        return _REGISTRY.get(key)
+
+
 def clear_shared_budgets() -> None:
     """Forget every shared budget (tests; a process that changes its quotas)."""
     with _REGISTRY_LOCK:

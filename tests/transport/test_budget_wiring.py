@@ -17,7 +17,15 @@ import httpx
 import pytest
 
 from azure_inference import AsyncInferenceClient, ConfigurationError, Deployment, InferenceClient, RateLimitError
-from azure_inference.budget import Budget, Limits, LocalStore, budget_key, clear_shared_budgets, estimate_cost
+from azure_inference.budget import (
+    Budget,
+    Limits,
+    LocalStore,
+    budget_key,
+    clear_shared_budgets,
+    estimate_cost,
+    registered_budget,
+)
 
 from .helpers import ENDPOINT, KEY, Factory, Server, chat_body, chunk, collect, resolve, sse
 
@@ -258,3 +266,38 @@ def test_quota_comes_from_a_profile_or_the_environment(tmp_path: Path, monkeypat
     assert Deployment(endpoint=ENDPOINT, credential=KEY).quota is None
     short = Deployment(endpoint=ENDPOINT, credential=KEY, requests_per_minute=60, token_window_s=2).quota
     assert short == Limits(None, 60, 2, 2)  # requests burst over the same span as tokens
+
+
+def quota_429(limit_tokens: str | None = "6000") -> httpx.Response:
+    headers = {"retry-after-ms": "20", "x-ratelimit-remaining-tokens": "0"}
+    if limit_tokens is not None:
+        headers["x-ratelimit-limit-tokens"] = limit_tokens
+    return httpx.Response(429, headers=headers, json={"error": {"code": "429", "message": "over the quota"}})
+
+
+@pytest.mark.parametrize("sync", [True, False])
+async def test_a_429_naming_the_quota_is_adopted_and_paces_the_calls_after_it(
+    sync: bool, make: Factory, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = Server(quota_429(), limited())
+    client = make(sync, server, max_retries=1, model="m")
+    with caplog.at_level("WARNING", logger="azure_inference"):
+        await resolve(client.chat(PROMPT))  # refused, then retried through the adopted budget
+        await resolve(client.chat(PROMPT))
+    adopted = registered_budget(budget_key(ENDPOINT, "m"))
+    assert adopted is not None
+    assert adopted.limits == Limits(6_000, None, 60.0, 10.0)
+    usage = adopted.store.usage(adopted.key)  # type: ignore[attr-defined]
+    assert (usage["taken_requests"], usage["taken_tokens"]) == (2, 20)  # the retry and the next call, 10 each
+    [warning] = [r for r in caplog.records if "naming its quota" in r.getMessage()]
+    assert "tokens_per_minute=" in warning.getMessage()  # it says how to pace from the first call
+
+
+@pytest.mark.parametrize("sync", [True, False])
+async def test_no_quota_is_adopted_without_its_headers_or_with_adapt_off(sync: bool, make: Factory) -> None:
+    plain = make(sync, Server(quota_429(limit_tokens=None), limited()), max_retries=1, model="plain")
+    await resolve(plain.chat(PROMPT))
+    assert registered_budget(budget_key(ENDPOINT, "plain")) is None  # a 429 that names no quota: only retried
+    off = make(sync, Server(quota_429(), limited()), max_retries=1, model="off", adapt="off")
+    await resolve(off.chat(PROMPT))
+    assert registered_budget(budget_key(ENDPOINT, "off")) is None

@@ -83,3 +83,21 @@ def test_chat_is_held_to_the_requests_per_minute(qemu: EmulatorHandle) -> None:
         )
     assert all(a.content for a in answers)
     assert quota_stats(qemu, QUOTA_CHAT) == {"admitted": calls, "rejected": 0, "tokens": calls * 11}
+
+
+@pytest.mark.parametrize("adapt", ["auto", "off"])
+async def test_after_a_429_naming_the_quota_the_client_paces_itself(qemu: EmulatorHandle, adapt: str) -> None:
+    # No tokens_per_minute: the first burst runs into the quota. With adapt="auto" the 429's
+    # x-ratelimit-limit-tokens becomes the client's budget, so a second burst, sent at once, meets no 429.
+    fields = embedder(qemu, False, token_window_s=1.0, adapt=adapt)
+    async with AsyncInferenceClient(**fields) as client:
+        first = await asyncio.gather(*(client.embed(TEXTS) for _ in range(REQUESTS)), return_exceptions=True)
+        assert any(isinstance(o, RateLimitError) for o in first)
+        refused_before = quota_stats(qemu, QUOTA_EMBED)["rejected"]
+        second = await asyncio.gather(*(client.embed(TEXTS) for _ in range(REQUESTS)), return_exceptions=True)
+    refused_after = quota_stats(qemu, QUOTA_EMBED)["rejected"] - refused_before
+    if adapt == "auto":
+        assert [type(o).__name__ for o in second] == ["EmbeddingsResult"] * REQUESTS
+        assert refused_after == 0
+    else:
+        assert refused_after > 0  # the control: the same second burst, unpaced, is refused
