@@ -96,12 +96,12 @@ from azure_inference.ray import embed_dataset
 deployment = Deployment.from_profile(backend.embeddings_profile, max_retries=20)
 
 
-def run(**budget):
+def run(dep, **budget):
     """Embed the corpus; return its rows and the emulator's log of the run's requests."""
     emu.control.reset()  # refill the quota, clear the request log
     start = time.perf_counter()
     out = embed_dataset(
-        ds, deployment, column="text", dimensions=256, concurrency=2, batch_size=250, inputs_per_request=16, **budget
+        ds, dep, column="text", dimensions=256, concurrency=2, batch_size=250, inputs_per_request=16, **budget
     )
     rows = out.take_all()
     log = emu.control.requests("/embeddings")
@@ -113,11 +113,14 @@ def run(**budget):
     return rows, log
 
 # %% [markdown]
-# **Without a budget** the client learns of the quota only from 429s. It waits the `retry-after-ms` each one
-# carries and tries again, together with every other refused request, so it gets a generous `max_retries`.
+# **Without a budget, retrying only** (`adapt="off"`), as a client that knows nothing of quotas does: it learns
+# of the quota only from 429s, waits the `retry-after-ms` each one carries and tries again, together with every
+# other refused request, so it gets a generous `max_retries`. (By default, `adapt="auto"`, our client would
+# adopt the quota the first 429 names in `x-ratelimit-limit-tokens` and pace itself from then on; this run turns
+# that off to show the storm.)
 
 # %%
-storm_rows, storm_log = run()
+storm_rows, storm_log = run(deployment.with_options(adapt="off"))
 
 # %% [markdown]
 # **With `tokens_per_minute=TPM`** one budget actor holds the quota for the cluster; each worker leases 400 tokens
@@ -127,7 +130,7 @@ storm_rows, storm_log = run()
 # `token_window_s`) do the same.
 
 # %%
-budget_rows, budget_log = run(tokens_per_minute=TPM, token_window_s=1.0, lease_tokens=400)
+budget_rows, budget_log = run(deployment, tokens_per_minute=TPM, token_window_s=1.0, lease_tokens=400)
 
 # %% [markdown]
 # ## No row lost
@@ -170,7 +173,7 @@ def figures(log):
 
 
 fig, axes = plt.subplots(1, 2, figsize=(12, 4), sharex=True, sharey=True)
-for ax, (title, log) in zip(axes, (("without a budget", storm_log), (f"tokens_per_minute={TPM:,}", budget_log))):
+for ax, (title, log) in zip(axes, (("no budget, adapt='off'", storm_log), (f"tokens_per_minute={TPM:,}", budget_log))):
     admitted, refused, span, tokens = figures(log)
     edges = np.arange(0, math.floor(span) + 2)  # one-second buckets
     per_second, _ = np.histogram([t for t, _ in admitted], bins=edges, weights=[c for _, c in admitted])
