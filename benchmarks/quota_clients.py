@@ -31,6 +31,9 @@ class QuotaRun:
     """Tokens per minute the client's budget holds (0: the row runs without a budget)."""
     window_s: float
     """The client budget's ``token_window_s`` (at most the emulator's ``--quota-token-window-s``)."""
+    adapt: str = "auto"
+    """Our clients' ``adapt``: ``auto`` adopts the quota a 429 names; ``off`` only retries (the harness's own test
+    uses it to make a client give up)."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ def _deployment(endpoint: str, run: QuotaRun) -> Any:
     from azure_inference import Deployment
 
     if not run.tpm:
-        return Deployment(endpoint=endpoint, credential=KEY, model=run.model, timeout=120)
+        return Deployment(endpoint=endpoint, credential=KEY, model=run.model, timeout=120, adapt=run.adapt)
     return Deployment(
         endpoint=endpoint,
         credential=KEY,
@@ -56,6 +59,7 @@ def _deployment(endpoint: str, run: QuotaRun) -> Any:
         timeout=120,
         tokens_per_minute=run.tpm,
         token_window_s=run.window_s,
+        adapt=run.adapt,
     )
 
 

@@ -126,7 +126,8 @@ def quota(row_key: str, server: str, args: argparse.Namespace) -> dict[str, Any]
     if row is None:
         raise LookupError(f"no quota row {row_key!r}")
     texts = quota_texts(args.texts)
-    harness = row.factory(server, QuotaRun(args.model, args.quota_tpm if row.budget else 0, args.quota_window))
+    budget = args.quota_tpm if row.budget else 0
+    harness = row.factory(server, QuotaRun(args.model, budget, args.quota_window, getattr(args, "adapt", "auto")))
     error = None
     vectors = None
     try:

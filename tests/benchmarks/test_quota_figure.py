@@ -150,7 +150,8 @@ def test_the_quota_table_shows_each_row_and_the_clients_errors() -> None:
 
 @pytest.mark.e2e
 def test_a_row_whose_client_gives_up_reports_its_lost_rows_and_the_log_gives_the_429s(tmp_path: Any) -> None:
-    """Our transport without a budget against a tiny quota: its retries run out, the worker still reports."""
+    """Our transport without a budget, retrying only (``adapt="off"``: it does not adopt the quota a 429 names),
+    against a tiny quota: its retries run out, and the worker still reports."""
     import argparse
 
     import httpx
@@ -161,7 +162,7 @@ def test_a_row_whose_client_gives_up_reports_its_lost_rows_and_the_log_gives_the
 
     catalog = tmp_path / "catalog.toml"
     catalog.write_text(CATALOG)
-    args = argparse.Namespace(texts=1_500, model=FREE_MODEL, dim=DIM, quota_tpm=0, quota_window=4.0)
+    args = argparse.Namespace(texts=1_500, model=FREE_MODEL, dim=DIM, quota_tpm=0, quota_window=4.0, adapt="off")
     # 1,000 tokens/s, a bucket of 5,000: 16 requests of ~900 tokens sent at once, ~5 fit, then ~1 a second.
     flags = ("--quota", f"{MODEL}=60000", "--quota-token-window-s", "5")
     with run_emulator(*flags, catalog=str(catalog)) as emu:
