@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._requests import EMBED_PARAM_NAMES, build_embeddings_body
 from ._sender import PreparedRequest
+from ._steps_host import StepsHost
 from ._validate import check_params
 from .errors import APIStatusError, InvalidRequestError, UnsupportedParameterError
 from .media import ImageSource, image_data_url
@@ -18,34 +19,16 @@ from .models.embeddings import EmbeddingsResult, check_vectors, decode_embedding
 
 if TYPE_CHECKING:
     from ._base_client import Flow
-    from .config import Deployment
 
 __all__ = ["EmbedSteps"]
 
 log = logging.getLogger("azure_inference")
 
 
-class EmbedSteps:
+class EmbedSteps(StepsHost):
     """Embedding requests, the base64-then-float flow and the decoding of vectors (a mixin of ``BaseClient``)."""
 
-    deployment: Deployment
     _base64_ok: bool | None
-    _body_model: str | None
-
-    if TYPE_CHECKING:
-
-        def _prepare(
-            self,
-            route: str,
-            body: dict[str, Any] | None,
-            *,
-            has_extra: bool = False,
-            extra_parameters: str | None = None,
-            headers: Mapping[str, str] | None = None,
-            timeout: float | None = None,
-            accept: str | None = None,
-        ) -> PreparedRequest: ...
-        def _parse(self, model: type[EmbeddingsResult], content: bytes, response: Any) -> EmbeddingsResult: ...
 
     def _embed_encoding(self, params: Mapping[str, Any]) -> str | None:
         fmt = params.get("encoding_format")

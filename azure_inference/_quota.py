@@ -123,18 +123,21 @@ def failed(deployment: Deployment, budget: Budget | None, err: BaseException, wa
 
 
 def _adopt(deployment: Deployment, err: RateLimitError) -> Budget | None:
-    tpm, rpm = (_positive(err.headers.get(f"x-ratelimit-limit-{unit}")) for unit in ("tokens", "requests"))
+    from .budget import budget_key, registered_budget, shared_budget
+    from .budget.core import _int_header
+
+    tpm, rpm = (_int_header(err.headers, f"x-ratelimit-limit-{unit}") for unit in ("tokens", "requests"))
+    tpm, rpm = (tpm if tpm and tpm > 0 else None), (rpm if rpm and rpm > 0 else None)
     if deployment.adapt != "auto" or (tpm is None and rpm is None):
         return None
-    from .budget import Limits, budget_key, registered_budget, shared_budget
-
     key = budget_key(deployment.endpoint, deployment.model)
     known = registered_budget(key)  # another client of the deployment adopted it first
     if known is not None:
         return known
-    window = deployment.token_window_s
+    limits = deployment.with_options(tokens_per_minute=tpm, requests_per_minute=rpm).quota
+    assert limits is not None  # one of the two is set
     try:
-        budget = shared_budget(key, Limits(tpm, rpm, window, min(window, 10.0)))
+        budget = shared_budget(key, limits)
     except ValueError:  # another thread adopted other figures in the meantime: theirs stand
         return registered_budget(key)
     budget.observe(err.headers)
@@ -147,11 +150,3 @@ def _adopt(deployment: Deployment, err: RateLimitError) -> Budget | None:
         rpm,
     )
     return budget
-
-
-def _positive(value: str | None) -> int | None:
-    try:
-        number = int(value) if value is not None else 0
-    except ValueError:
-        return None
-    return number if number > 0 else None

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from ._requests import encode_json
+from ._steps_host import StepsHost
 from ._validate import _check_number, _plain, check_params
 from .errors import APIStatusError, InvalidRequestError, RouteNotSupportedError
 from .models.responses import Response
@@ -26,7 +27,13 @@ if TYPE_CHECKING:
     from ._surfaces import Surface, SurfaceRules
     from .config import Deployment
 
-__all__ = ["RESPONSES_PARAM_NAMES", "ResponsesCallParams", "ResponsesSteps", "build_responses_body"]
+__all__ = [
+    "RESPONSES_ONLY_PARAM_NAMES",
+    "RESPONSES_PARAM_NAMES",
+    "ResponsesCallParams",
+    "ResponsesSteps",
+    "build_responses_body",
+]
 
 _ADAPT_ROUNDS = 6  # as for chat: more than the closed list of rewrites can make for one body (adapt.py)
 
@@ -64,6 +71,23 @@ class ResponsesCallParams(TypedDict, total=False):
 
 
 RESPONSES_PARAM_NAMES: frozenset[str] = ResponsesCallParams.__optional_keys__ | ResponsesCallParams.__required_keys__
+# Keywords only the Responses API has, which the adapters pass as body fields, not extras (docs/wire.md §V1.3.1).
+RESPONSES_ONLY_PARAM_NAMES = frozenset(
+    {
+        "reasoning",
+        "store",
+        "previous_response_id",
+        "text",
+        "include",
+        "truncation",
+        "instructions",
+        "max_output_tokens",
+        "background",
+        "max_tool_calls",
+        "metadata",
+        "top_logprobs",
+    }
+)
 """Every keyword ``responses`` / ``stream_responses`` take (the adapters sort their kwargs with it)."""
 _OPTIONS = frozenset({"extra_body", "headers", "timeout", "adapt"})
 _BODY_FIELDS = RESPONSES_PARAM_NAMES - _OPTIONS
@@ -154,29 +178,12 @@ def responses_url(deployment: Deployment, rules: SurfaceRules, query: str) -> st
     return f"{base}/responses{query}"
 
 
-class ResponsesSteps:
+class ResponsesSteps(StepsHost):
     """The Responses call's flow (a mixin of ``BaseClient``): shape, send, adapt to one refusal, parse."""
 
-    deployment: Deployment
     _chat: ChatShaper
     _surface: Surface
     _urls: dict[str, str]
-    _body_model: str | None
-
-    if TYPE_CHECKING:
-
-        def _prepare(
-            self,
-            route: str,
-            body: dict[str, Any] | None,
-            *,
-            has_extra: bool = False,
-            extra_parameters: str | None = None,
-            headers: Mapping[str, str] | None = None,
-            timeout: float | None = None,
-            accept: str | None = None,
-        ) -> PreparedRequest: ...
-        def _parse(self, model: type[Response], content: bytes, response: Any) -> Response: ...
 
     def _responses_body(self, input: Any, params: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
         if "/responses" not in self._urls:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
+from azure_inference._responses_call import RESPONSES_ONLY_PARAM_NAMES
 from azure_inference.models.responses import Response
 
 from ._responses import (
@@ -32,24 +33,6 @@ if TYPE_CHECKING:
 
 __all__ = ["agenerate", "astream", "generate", "request", "stream"]
 
-# Keywords only the Responses API has: body fields, not extras (docs/wire.md §V1.3.1).
-RESPONSES_ONLY = frozenset(
-    {
-        "reasoning",
-        "store",
-        "previous_response_id",
-        "text",
-        "include",
-        "truncation",
-        "instructions",
-        "max_output_tokens",
-        "background",
-        "max_tool_calls",
-        "metadata",
-        "top_logprobs",
-    }
-)
-
 
 def request(
     model: ChatAzureInference, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
@@ -57,7 +40,7 @@ def request(
     """The ``input`` and keyword parameters of one Responses call; bad input raises ``ValueError`` before sending."""
     if stop or model.stop:
         raise ValueError("the Responses API has no stop sequences; remove stop, or use the chat completions API")
-    own = {k: kwargs.pop(k) for k in list(kwargs) if k in RESPONSES_ONLY}
+    own = {k: kwargs.pop(k) for k in list(kwargs) if k in RESPONSES_ONLY_PARAM_NAMES}
     kwargs.pop("stream_usage", None)  # the Responses API always reports usage on its last event
     params = chat_params_to_responses({**model._params(None, kwargs), **own})
     reasoning = {**(model.reasoning or {}), **params.get("reasoning", {})}

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse
 from pydantic import BaseModel, Field
 
+from azure_inference._responses_call import RESPONSES_ONLY_PARAM_NAMES
 from azure_inference.models.responses import Response
 
 from ._responses import (
@@ -27,24 +28,6 @@ if TYPE_CHECKING:
     from .llm import AzureInference
 
 __all__ = ["ResponsesFields", "achat", "astream_chat", "chat", "enabled", "request", "stream_chat"]
-
-# Keywords only the Responses API has: body fields, not extras (docs/wire.md §V1.3.1).
-RESPONSES_ONLY = frozenset(
-    {
-        "reasoning",
-        "store",
-        "previous_response_id",
-        "text",
-        "include",
-        "truncation",
-        "instructions",
-        "max_output_tokens",
-        "background",
-        "max_tool_calls",
-        "metadata",
-        "top_logprobs",
-    }
-)
 
 
 class ResponsesFields(BaseModel):
@@ -77,7 +60,7 @@ def enabled(llm: AzureInference) -> bool:
 def request(llm: AzureInference, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
     """The ``input`` and keyword parameters of one Responses call; bad input raises ``ValueError`` before sending."""
     kwargs = dict(kwargs)
-    own = {k: kwargs.pop(k) for k in list(kwargs) if k in RESPONSES_ONLY}
+    own = {k: kwargs.pop(k) for k in list(kwargs) if k in RESPONSES_ONLY_PARAM_NAMES}
     params = chat_params_to_responses({**llm._params(kwargs), **own})
     reasoning = {**(llm.reasoning or {}), **params.get("reasoning", {})}
     if reasoning:

@@ -131,6 +131,8 @@ class Budget:
         self._sleep, self._async_sleep = sleep, async_sleep
         self._lock = threading.Lock()
         self._queue: deque[_Ticket] = deque()
+        self.taken_tokens = 0
+        """Tokens taken through this budget so far (for progress logs)."""
 
     def __repr__(self) -> str:
         return f"Budget({self.key!r}, {self.limits})"
@@ -171,7 +173,7 @@ class Budget:
                 waited += wait
         finally:
             self._leave(ticket)  # taken or failed: the next waiter becomes the head either way
-        return Reservation(self, tokens, requests, waited)
+        return self._taken(tokens, requests, waited)
 
     async def acquire_async(self, tokens: int, requests: int = 1) -> Reservation:
         """Wait (without blocking the loop) until the budget is there, then take it; cancellable."""
@@ -186,6 +188,11 @@ class Budget:
                 waited += wait
         finally:
             self._leave(ticket)
+        return self._taken(tokens, requests, waited)
+
+    def _taken(self, tokens: int, requests: int, waited: float) -> Reservation:
+        with self._lock:
+            self.taken_tokens += tokens
         return Reservation(self, tokens, requests, waited)
 
     def observe(self, headers: Mapping[str, str]) -> None:

@@ -38,13 +38,10 @@ def _deployment(deployment: Deployment | str) -> Deployment:
 
 
 def _limits(deployment: Deployment, tpm: int | None, rpm: int | None, window_s: float | None) -> Limits | None:
-    # Explicit arguments win over the Deployment's own quota fields; the window applies as Deployment.quota does.
-    tpm = tpm if tpm is not None else deployment.tokens_per_minute
-    rpm = rpm if rpm is not None else deployment.requests_per_minute
-    if tpm is None and rpm is None:
-        return None
-    window = window_s or deployment.token_window_s
-    return Limits(tpm, rpm, window, min(window, 10.0))
+    # Explicit arguments win over the Deployment's own quota fields; its quota property applies the window rule.
+    given = {"tokens_per_minute": tpm, "requests_per_minute": rpm, "token_window_s": window_s}
+    changes = {k: v for k, v in given.items() if v is not None}
+    return (deployment.with_options(**changes) if changes else deployment).quota
 
 
 def _run(ds: ray.data.Dataset, job: Job, concurrency: int, num_cpus: float, batch_size: int) -> ray.data.Dataset:

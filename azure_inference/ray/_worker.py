@@ -20,7 +20,7 @@ from typing import Any
 import pyarrow as pa
 
 from .._async_client import AsyncInferenceClient
-from ..budget import Budget, LeasingStore, Limits, estimate_cost
+from ..budget import Budget, LeasingStore, Limits, budget_key
 from ..config import Deployment
 from ._budget import ActorStore
 from ._checkpoint import Checkpoint, row_key
@@ -73,8 +73,8 @@ class Job:
 
     @property
     def budget_key(self) -> str:
-        """The budget's key: one quota per endpoint and deployment."""
-        return f"{self.deployment.endpoint.rstrip('/')}#{self.deployment.model or ''}"
+        """The budget's key: one quota per endpoint and deployment, as for every client (``budget_key``)."""
+        return budget_key(self.deployment.endpoint, self.deployment.model)
 
 
 class Worker:
@@ -92,7 +92,7 @@ class Worker:
         self.client = AsyncInferenceClient(job.deployment, budget=self.budget)
         self.checkpoint = Checkpoint(job.checkpoint_dir) if job.checkpoint_dir else None
         self.cache: dict[str, Any] = {}
-        self.rows = self.tokens = 0
+        self.rows = 0
         self.started = time.monotonic()
         self._gate: asyncio.Semaphore | None = None
 
@@ -164,13 +164,8 @@ class Worker:
         assert self._gate is not None
         async with self._gate:
             try:
-                values: list[Any]
-                if self.job.kind == "embed":
-                    self.tokens += estimate_cost({"input": texts})
-                    values = list(await self._embed(texts))
-                else:
-                    self.tokens += self._chat_cost(texts[0])
-                    values = [await self._chat(texts[0])]
+                embed = self.job.kind == "embed"
+                values: list[Any] = list(await self._embed(texts)) if embed else [await self._chat(texts[0])]
                 out.update(zip(keys, values, strict=True))  # a short answer fails the rows
             except asyncio.CancelledError:
                 raise
@@ -181,9 +176,6 @@ class Worker:
     def _messages(self, text: str) -> list[dict[str, str]]:
         system = [{"role": "system", "content": self.job.system}] if self.job.system else []
         return [*system, {"role": "user", "content": text}]
-
-    def _chat_cost(self, text: str) -> int:
-        return estimate_cost({"messages": self._messages(text), **self.job.params})
 
     async def _embed(self, texts: list[str]) -> list[list[float]]:
         result = await self.client.embed(texts, **self.job.params)
@@ -198,16 +190,14 @@ class Worker:
     def _progress(self, rows: int) -> None:
         self.rows += rows
         elapsed = max(time.monotonic() - self.started, 1e-9)
-        rate = self.tokens * 60 / elapsed
-        tpm = self.job.limits.tokens_per_minute if self.job.limits is not None else None
-        share = f" ({rate / tpm:.0%} of the cluster's {tpm:,} TPM quota)" if tpm else ""
+        budget = ""
+        if self.budget is not None:  # the tokens its client took from the cluster's budget
+            rate = self.budget.taken_tokens * 60 / elapsed
+            tpm = self.budget.limits.tokens_per_minute
+            share = f" ({rate / tpm:.0%} of the cluster's {tpm:,} TPM quota)" if tpm else ""
+            budget = f", {rate:.0f} tokens/min taken by this actor{share}"
         log.info(
-            "azure_inference.ray %s: %d rows, %.1f rows/s, %.0f tokens/min sent by this actor%s",
-            self.job.kind,
-            self.rows,
-            self.rows / elapsed,
-            rate,
-            share,
+            "azure_inference.ray %s: %d rows, %.1f rows/s%s", self.job.kind, self.rows, self.rows / elapsed, budget
         )
 
 
